@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from victimcare.accounts.admin_site import configure_admin_site
+
+configure_admin_site(admin.site)
+
+urlpatterns = [
+    path("", include("victimcare.core.urls")),
+    path("", include("victimcare.frontend.urls")),
+    path("", include("victimcare.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "victimcare.frontend.views.bad_request"
+handler403 = "victimcare.frontend.views.permission_denied"
+handler404 = "victimcare.frontend.views.page_not_found"
+handler500 = "victimcare.frontend.views.server_error"

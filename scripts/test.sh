@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The whole suite: on SQLite, again on PostgreSQL, then the browser tests in
+# Debian's Chromium. PostgreSQL and Chromium are skipped with a printed reason
+# when missing, except under CI=true, where they must run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export VICTIMCARE_VAR_DIR="$PWD/var/test"
+export PYTHONDONTWRITEBYTECODE=1
+mkdir -p "$VICTIMCARE_VAR_DIR/reports"
+rm -f "$VICTIMCARE_VAR_DIR"/reports/*.xml
+PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/victimcare}"
+status=0
+
+run() {  # run NAME [env assignments...] -- pytest args...
+  local name=$1; shift
+  echo
+  echo "=== $name ==="
+  env "$@" --junitxml="$VICTIMCARE_VAR_DIR/reports/$name.xml"
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "!!! $name failed (pytest exit $rc)"
+    status=1
+  fi
+}
+
+run sqlite "$PY" -m pytest -m "not browser" -q -p no:randomly
+
+if "$PY" - "$PG_URL" <<'PYEOF' 2>/dev/null
+import sys, psycopg
+url = sys.argv[1].rsplit("/", 1)[0] + "/postgres"
+psycopg.connect(url, connect_timeout=3).close()
+PYEOF
+then
+  run postgres DATABASE_URL="$PG_URL" "$PY" -m pytest -m "not browser" -q
+else
+  if [ "${CI:-}" = "true" ]; then
+    echo "!!! PostgreSQL is not reachable at $PG_URL, and CI=true requires it."
+    status=1
+  else
+    echo "=== postgres: SKIPPED: PostgreSQL is not reachable at $PG_URL ==="
+  fi
+fi
+
+if command -v chromium >/dev/null 2>&1; then
+  run browser "$PY" -m pytest -m browser -q
+else
+  if [ "${CI:-}" = "true" ]; then
+    echo "!!! Chromium is not installed, and CI=true requires the browser tests."
+    status=1
+  else
+    echo "=== browser: SKIPPED: Chromium is not installed (make browser installs it) ==="
+  fi
+fi
+
+"$PY" - "$VICTIMCARE_VAR_DIR/reports" <<'PYEOF'
+import sys, pathlib, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for f in sorted(pathlib.Path(sys.argv[1]).glob("*.xml")):
+    for suite in ET.parse(f).getroot().iter("testsuite"):
+        t, fl, e, s = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+        failed += fl + e; skipped += s; passed += t - fl - e - s
+print()
+print(f"all phases: {passed} passed, {failed} failed, {skipped} skipped")
+PYEOF
+exit $status

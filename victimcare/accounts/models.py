@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from .constants import ROLES_BY_KIND, OrganisationKind, Role
+
+
+class Organisation(models.Model):
+    """A body whose people use victimcare: a force, one of its BCUs or teams, or a partner.
+
+    Organisations form a tree (force → BCU → team). `code` is a stable slug used
+    in reference data and the partner API; names are display text.
+    """
+
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    name = models.CharField(max_length=200)
+    code = models.SlugField(max_length=80, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_specialist = models.BooleanField(
+        default=False,
+        help_text="A specialist team (e.g. safeguarding, sexual offences) that may see restricted cases.",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "name"], name="org_kind_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": "An organisation cannot be its own parent."})
+
+
+class Area(models.Model):
+    """A local authority area (a London borough), with the BCU that polices it, if any."""
+
+    code = models.CharField(max_length=9, unique=True, help_text="ONS code, e.g. E09000012.")
+    name = models.CharField(max_length=100)
+    bcu = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="areas",
+        limit_choices_to={"kind": OrganisationKind.BCU},
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("role", Role.ADMINISTRATOR)
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member of staff. Victims never have accounts.
+
+    A person holds one role in one organisation; what they may see follows from
+    both (see accounts/permissions.py). `otp_exempt` is set only by `demo`.
+    """
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    collar_number = models.CharField(max_length=20, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
+    otp_exempt = models.BooleanField(
+        default=False, help_text="Demo accounts only: no second factor required."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        indexes = [models.Index(fields=["organisation", "role"], name="user_org_role_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        self.email = self.email.lower()
+        if self.organisation_id and self.role:
+            allowed = ROLES_BY_KIND.get(self.organisation.kind, frozenset())
+            if self.role not in allowed:
+                raise ValidationError(
+                    {"role": f"A {self.organisation.get_kind_display().lower()} has no {self.get_role_display().lower()} role."}
+                )

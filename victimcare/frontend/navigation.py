@@ -1,0 +1,41 @@
+"""Staff navigation by role. Each item names the permission that the page itself
+enforces; the menu only mirrors it (hiding a link is never the control)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    url_name: str
+    permission: str | None = None
+
+
+# Later capabilities append their pages here (cases, worklist, desk, insights…).
+STAFF_NAVIGATION: list[NavItem] = [
+    NavItem("Home", "accounts:home"),
+    NavItem("My team", "accounts:team", "accounts.view_team"),
+    NavItem("Audit log", "core:audit-search", "core.search_audit"),
+    NavItem("Administration", "admin:index", "accounts.use_admin"),
+]
+
+
+def staff_navigation(request: HttpRequest) -> list[dict[str, object]]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for item in STAFF_NAVIGATION:
+        if item.permission and not user.has_perm(item.permission):
+            continue
+        try:
+            href = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"text": item.text, "href": href, "active": request.path == href})
+    return items
