@@ -133,6 +133,7 @@ TEMPLATES = [
 # Database. Default: the embedded SQLite file in var/ (WAL mode, immediate
 # transactions so writers queue instead of failing with "database is locked").
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'victimcare.sqlite3'}")
 }

@@ -13,6 +13,7 @@ import logging
 import logging.config
 import re
 import sys
+import traceback
 from typing import Any
 
 import structlog
@@ -29,7 +30,8 @@ DENIED_KEYS = frozenset(
 )
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(\+?44\s?|0)(\d[\s-]?){9,10}(?!\d)")
+# Whole tokens only (not inside ids such as UUIDs): 07700 900123, +44 7700 900123, 020 7946 0000.
+_PHONE = re.compile(r"(?<![\w-])(?:\+?44\s?|0)\d(?:[\s-]?\d){8,9}(?![\w-])")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 REDACTED = "[redacted]"
 
@@ -50,13 +52,43 @@ def redact(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, 
     return event_dict
 
 
-def _drop_stdlib_args(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
-    # Stdlib records (e.g. django.request "Not Found: /path?q=…") are reduced to
-    # their logger, level and message template: never the interpolated values.
-    record = event_dict.get("_record")
-    if record is not None and record.args:
-        event_dict["event"] = str(record.msg)
+def exception_summary(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """Render an exception as its type and stack frames only.
+
+    Exception messages and source lines can carry whatever data was being
+    handled (a name, a number), so neither is logged: the type plus
+    file:line:function is enough to find the fault, and the request id ties it
+    to the request.
+    """
+    exc_info = event_dict.pop("exc_info", None)
+    if not exc_info:
+        return event_dict
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    elif isinstance(exc_info, BaseException):
+        exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+    exc_type, _exc, tb = exc_info
+    if exc_type is None:
+        return event_dict
+    frames = [f"{f.filename}:{f.lineno}:{f.name}" for f in traceback.extract_tb(tb, limit=30)]
+    event_dict["exception"] = {"type": f"{exc_type.__module__}.{exc_type.__qualname__}", "frames": frames}
     return event_dict
+
+
+class CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time of the write, so redirection
+    (a supervisor, or the test suite's capture) sees every line."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
@@ -78,17 +110,19 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
                     "()": structlog.stdlib.ProcessorFormatter,
                     "processors": [
                         structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                        structlog.processors.format_exc_info,
+                        exception_summary,
                         redact,
                         renderer,
                     ],
-                    "foreign_pre_chain": [*shared, _drop_stdlib_args],
+                    # Stdlib records (e.g. django.request's "Not Found: %s") keep
+                    # their message template, never the interpolated values.
+                    "use_get_message": False,
+                    "foreign_pre_chain": shared,
                 }
             },
             "handlers": {
                 "stderr": {
-                    "class": "logging.StreamHandler",
-                    "stream": sys.stderr,
+                    "()": CurrentStderrHandler,
                     "formatter": "structured",
                 }
             },
@@ -105,7 +139,6 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
     structlog.configure(
         processors=[
             *shared,
-            structlog.processors.StackInfoRenderer(),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
