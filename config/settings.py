@@ -53,9 +53,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # all of them decrypt (MultiFernet), so rotation is: add a new key in front,
 # run `victimcare manage reencrypt_fields`, then drop the old key.
 FIELD_ENCRYPTION_KEYS = [
-    k.strip()
-    for k in _kept_secret("FIELD_ENCRYPTION_KEYS", _fernet_key).split(",")
-    if k.strip()
+    k.strip() for k in _kept_secret("FIELD_ENCRYPTION_KEYS", _fernet_key).split(",") if k.strip()
 ]
 BLIND_INDEX_KEY = _kept_secret("BLIND_INDEX_KEY", lambda: secrets.token_hex(32))
 
@@ -163,7 +161,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -231,7 +232,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Compiled by scripts/build-assets.sh (make assets); never committed.
-STATICFILES_DIRS = [Path(env.str("STATIC_BUILD_DIR", default=str(BASE_DIR / "var" / "static-build")))]
+STATICFILES_DIRS = [
+    Path(env.str("STATIC_BUILD_DIR", default=str(BASE_DIR / "var" / "static-build")))
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -30,18 +30,38 @@ def orgs(db) -> dict[str, Organisation]:  # type: ignore[no-untyped-def]
         "force": force,
         "bcu": ce,
         "other_bcu": north,
-        "team": OrganisationFactory(kind=K.TEAM, name="Central East Response", code="team-ce-response", parent=ce),
-        "specialist_team": OrganisationFactory(
-            kind=K.TEAM, name="Central East Safeguarding", code="team-ce-safeguarding", parent=ce, is_specialist=True
+        "team": OrganisationFactory(
+            kind=K.TEAM, name="Central East Response", code="team-ce-response", parent=ce
         ),
-        "other_team": OrganisationFactory(kind=K.TEAM, name="North Response", code="team-n-response", parent=north),
-        "desk": OrganisationFactory(kind=K.VICTIM_FOCUS_DESK, name="Victim Focus Desk", code="vfd", parent=force),
-        "wcu": OrganisationFactory(kind=K.WITNESS_CARE_UNIT, name="East London WCU", code="wcu-east"),
+        "specialist_team": OrganisationFactory(
+            kind=K.TEAM,
+            name="Central East Safeguarding",
+            code="team-ce-safeguarding",
+            parent=ce,
+            is_specialist=True,
+        ),
+        "other_team": OrganisationFactory(
+            kind=K.TEAM, name="North Response", code="team-n-response", parent=north
+        ),
+        "desk": OrganisationFactory(
+            kind=K.VICTIM_FOCUS_DESK, name="Victim Focus Desk", code="vfd", parent=force
+        ),
+        "wcu": OrganisationFactory(
+            kind=K.WITNESS_CARE_UNIT, name="East London WCU", code="wcu-east"
+        ),
         "cps": OrganisationFactory(kind=K.CPS, name="CPS London North", code="cps-ln"),
-        "court": OrganisationFactory(kind=K.COURT, name="Example Magistrates' Court", code="court-1"),
-        "probation": OrganisationFactory(kind=K.PROBATION, name="London Probation", code="probation"),
-        "charity": OrganisationFactory(kind=K.SUPPORT_ORGANISATION, name="Example Victim Support", code="support-1"),
-        "oversight": OrganisationFactory(kind=K.OVERSIGHT_BODY, name="Example Oversight Office", code="oversight"),
+        "court": OrganisationFactory(
+            kind=K.COURT, name="Example Magistrates' Court", code="court-1"
+        ),
+        "probation": OrganisationFactory(
+            kind=K.PROBATION, name="London Probation", code="probation"
+        ),
+        "charity": OrganisationFactory(
+            kind=K.SUPPORT_ORGANISATION, name="Example Victim Support", code="support-1"
+        ),
+        "oversight": OrganisationFactory(
+            kind=K.OVERSIGHT_BODY, name="Example Oversight Office", code="oversight"
+        ),
     }
 
 
@@ -79,12 +99,16 @@ def witness_care_officer(orgs) -> User:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def probation_officer(orgs) -> User:  # type: ignore[no-untyped-def]
-    return _person(orgs["probation"], Role.PARTNER_CASEWORKER, "pat.probation@example.org", "Pat Probation")
+    return _person(
+        orgs["probation"], Role.PARTNER_CASEWORKER, "pat.probation@example.org", "Pat Probation"
+    )
 
 
 @pytest.fixture
 def support_caseworker(orgs) -> User:  # type: ignore[no-untyped-def]
-    return _person(orgs["charity"], Role.SUPPORT_CASEWORKER, "sue.support@example.org", "Sue Support")
+    return _person(
+        orgs["charity"], Role.SUPPORT_CASEWORKER, "sue.support@example.org", "Sue Support"
+    )
 
 
 @pytest.fixture

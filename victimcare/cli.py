@@ -1,10 +1,10 @@
 """The `victimcare` command: everything an operator does.
 
-    victimcare serve            web app (+ one worker, + migrations on the embedded default)
-    victimcare worker           background jobs and the scheduler
-    victimcare demo --seed N    deterministic synthetic London
-    victimcare audit verify     check the audit log's hash chain
-    victimcare manage ARGS…     any Django management command
+victimcare serve            web app (+ one worker, + migrations on the embedded default)
+victimcare worker           background jobs and the scheduler
+victimcare demo --seed N    deterministic synthetic London
+victimcare audit verify     check the audit log's hash chain
+victimcare manage ARGS…     any Django management command
 """
 
 from __future__ import annotations

@@ -34,7 +34,10 @@ def test_health_says_no_worker_has_beaten_yet(client, db):
 
 @pytest.mark.parametrize(
     "database_url",
-    ["sqlite:////nonexistent-folder/victimcare.sqlite3", "postgres://postgres@127.0.0.1:1/victimcare"],
+    [
+        "sqlite:////nonexistent-folder/victimcare.sqlite3",
+        "postgres://postgres@127.0.0.1:1/victimcare",
+    ],
     ids=["sqlite-missing", "postgres-refused"],
 )
 def test_health_answers_503_with_json_when_the_database_is_unreachable(database_url, tmp_path):
@@ -53,7 +56,12 @@ def test_health_answers_503_with_json_when_the_database_is_unreachable(database_
         "LOG_LEVEL": "CRITICAL",
     }
     out = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -24,7 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def counting_job(monkeypatch):
     runs: list[str] = []
-    registry = {"count": JobSpec(name="count", every=dt.timedelta(minutes=10), func=lambda: runs.append("ran"))}
+    registry = {
+        "count": JobSpec(
+            name="count", every=dt.timedelta(minutes=10), func=lambda: runs.append("ran")
+        )
+    }
     monkeypatch.setattr(scheduler, "REGISTRY", registry)
     return runs
 
@@ -54,7 +58,9 @@ def test_a_failing_job_records_its_error_class_and_does_not_block_the_next_perio
         raise RuntimeError("boom")
 
     monkeypatch.setattr(
-        scheduler, "REGISTRY", {"broken": JobSpec(name="broken", every=dt.timedelta(minutes=1), func=broken)}
+        scheduler,
+        "REGISTRY",
+        {"broken": JobSpec(name="broken", every=dt.timedelta(minutes=1), func=broken)},
     )
     now = timezone.now()
     assert jobs_claim_due(now=now) == ["broken"]  # the immediate test backend runs it in-line
@@ -68,7 +74,9 @@ def test_the_housekeeping_jobs_are_registered_and_clear_expired_sessions(db):
     assert {"sessions_clear_expired", "task_results_prune", "heartbeats_prune"} <= set(jobs)
     past = timezone.now() - dt.timedelta(days=1)
     Session.objects.create(session_key="expired", session_data="", expire_date=past)
-    Session.objects.create(session_key="live", session_data="", expire_date=timezone.now() + dt.timedelta(hours=1))
+    Session.objects.create(
+        session_key="live", session_data="", expire_date=timezone.now() + dt.timedelta(hours=1)
+    )
 
     jobs["sessions_clear_expired"].func()
 
@@ -86,8 +94,14 @@ def test_a_worker_process_beats_and_runs_periodic_jobs_through_the_task_queue(tm
     env.pop("DATABASE_URL", None)  # its own embedded database
     vc = [sys.executable, "-m", "victimcare"]
     subprocess.run([*vc, "manage", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=120)
-    worker = subprocess.Popen([*vc, "worker", "--tick", "0.2", "--interval", "0.1"], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = subprocess.Popen(
+        [*vc, "worker", "--tick", "0.2", "--interval", "0.1"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         query = (
             "from victimcare.core.models import PeriodicJob, WorkerHeartbeat;"
@@ -96,8 +110,14 @@ def test_a_worker_process_beats_and_runs_periodic_jobs_through_the_task_queue(tm
         deadline = time.monotonic() + 60
         beats = finished = 0
         while time.monotonic() < deadline:
-            out = subprocess.run([*vc, "manage", "shell", "-c", query], env=env, cwd=ROOT,
-                                 capture_output=True, text=True, timeout=60)
+            out = subprocess.run(
+                [*vc, "manage", "shell", "-c", query],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             if out.returncode == 0 and out.stdout.strip():
                 beats, finished = (int(x) for x in out.stdout.split()[-2:])
                 if beats >= 1 and finished >= 3:

@@ -41,7 +41,11 @@ def test_production_refuses_to_start_without_each_secret(missing, tmp_path):
 
 
 def test_the_embedded_default_generates_its_secrets_once_and_keeps_them(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "VICTIMCARE_ENV"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "VICTIMCARE_ENV"}
+    }
     env["VICTIMCARE_VAR_DIR"] = str(tmp_path)
     show = "from django.conf import settings; print(settings.SECRET_KEY, settings.FIELD_ENCRYPTION_KEYS[0], settings.DEBUG)"
     first = _run([sys.executable, "-m", "victimcare", "manage", "shell", "-c", show], env)

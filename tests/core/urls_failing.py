@@ -3,11 +3,14 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from config.urls import handler400, handler403, handler404, handler500, urlpatterns as real_urlpatterns  # noqa: F401
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from config.urls import urlpatterns as real_urlpatterns
 
 
 def failing_view(request: HttpRequest) -> HttpResponse:
-    raise ValueError("could not text Jane Victim-Example on 07700 900123 or jane.victim@example.org")
+    raise ValueError(
+        "could not text Jane Victim-Example on 07700 900123 or jane.victim@example.org"
+    )
 
 
 urlpatterns = [*real_urlpatterns, path("test-only/fail/", failing_view)]

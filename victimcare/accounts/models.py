@@ -119,5 +119,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             allowed = ROLES_BY_KIND.get(self.organisation.kind, frozenset())
             if self.role not in allowed:
                 raise ValidationError(
-                    {"role": f"A {self.organisation.get_kind_display().lower()} has no {self.get_role_display().lower()} role."}
+                    {
+                        "role": f"A {self.organisation.get_kind_display().lower()} has no {self.get_role_display().lower()} role."
+                    }
                 )

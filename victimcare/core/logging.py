@@ -21,11 +21,37 @@ import structlog
 # Keys whose values are never logged, whatever their content.
 DENIED_KEYS = frozenset(
     {
-        "name", "full_name", "first_name", "last_name", "email", "phone", "mobile",
-        "address", "postcode", "date_of_birth", "dob", "body", "content", "text",
-        "summary", "notes", "free_text", "comment", "password", "token", "query",
-        "query_string", "path", "raw_path", "url", "referer", "user_agent", "to",
-        "personalisation", "request", "args",
+        "name",
+        "full_name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "mobile",
+        "address",
+        "postcode",
+        "date_of_birth",
+        "dob",
+        "body",
+        "content",
+        "text",
+        "summary",
+        "notes",
+        "free_text",
+        "comment",
+        "password",
+        "token",
+        "query",
+        "query_string",
+        "path",
+        "raw_path",
+        "url",
+        "referer",
+        "user_agent",
+        "to",
+        "personalisation",
+        "request",
+        "args",
     }
 )
 
@@ -71,7 +97,10 @@ def exception_summary(_logger: Any, _method: str, event_dict: dict[str, Any]) ->
     if exc_type is None:
         return event_dict
     frames = [f"{f.filename}:{f.lineno}:{f.name}" for f in traceback.extract_tb(tb, limit=30)]
-    event_dict["exception"] = {"type": f"{exc_type.__module__}.{exc_type.__qualname__}", "frames": frames}
+    event_dict["exception"] = {
+        "type": f"{exc_type.__module__}.{exc_type.__qualname__}",
+        "frames": frames,
+    }
     return event_dict
 
 

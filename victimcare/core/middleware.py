@@ -49,7 +49,9 @@ class RequestLogMiddleware:
         log.info(
             "request",
             method=request.method,
-            route=("/" + match.route) if match is not None and match.route is not None else "[unmatched]",
+            route=("/" + match.route)
+            if match is not None and match.route is not None
+            else "[unmatched]",
             view=match.view_name if match else "",
             status=response.status_code,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),

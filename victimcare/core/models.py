@@ -39,7 +39,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     subject_type = models.CharField(
-        max_length=100, blank=True, help_text="Whose personal data this is about, e.g. cases.victim."
+        max_length=100,
+        blank=True,
+        help_text="Whose personal data this is about, e.g. cases.victim.",
     )
     subject_id = models.CharField(max_length=64, blank=True)
     purpose = models.CharField(max_length=500, blank=True)

@@ -35,7 +35,9 @@ class JobSpec:
 REGISTRY: dict[str, JobSpec] = {}
 
 
-def periodic(name: str, *, every: dt.timedelta) -> Callable[[Callable[[], object]], Callable[[], object]]:
+def periodic(
+    name: str, *, every: dt.timedelta
+) -> Callable[[Callable[[], object]], Callable[[], object]]:
     """Register `func` to run about once per `every`, on one worker at a time."""
 
     def register(func: Callable[[], object]) -> Callable[[], object]:

@@ -45,7 +45,9 @@ def field_params(bound: forms.BoundField, **overrides: Any) -> dict[str, Any]:
     return params
 
 
-def choice_params(bound: forms.BoundField, *, legend_classes: str = "govuk-fieldset__legend--s", **overrides: Any) -> dict[str, Any]:
+def choice_params(
+    bound: forms.BoundField, *, legend_classes: str = "govuk-fieldset__legend--s", **overrides: Any
+) -> dict[str, Any]:
     """Parameters for govukRadios / govukCheckboxes (one fieldset, a legend, items)."""
     value = bound.value()
     selected = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
@@ -105,7 +107,9 @@ def error_summary_items(form: forms.Form) -> list[dict[str, str]]:
         bound = form[name]
         target = bound.id_for_label or bound.html_name
         if isinstance(bound.field.widget, forms.MultiWidget):
-            target = f"{bound.html_name}-day" if "date" in type(bound.field).__name__.lower() else target
+            target = (
+                f"{bound.html_name}-day" if "date" in type(bound.field).__name__.lower() else target
+            )
         for error in errors:
             items.append({"text": str(error), "href": f"#{target}"})
     return items

@@ -12,7 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
-from .forms import error_summary_items, field_params, choice_params, date_params
+from .forms import choice_params, date_params, error_summary_items, field_params
 
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
@@ -24,10 +24,12 @@ def environment(**options: Any) -> Environment:
     loaders = [PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
     if app_loader is not None:
         loaders.insert(0, app_loader)
-    options.setdefault("autoescape", True)
+    options.pop("autoescape", None)  # always on: every page may show user input
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
-    env = Environment(loader=ChoiceLoader(loaders), extensions=["jinja2.ext.do"], **options)
+    env = Environment(
+        loader=ChoiceLoader(loaders), autoescape=True, extensions=["jinja2.ext.do"], **options
+    )
     env.globals.update(
         {
             "url": url,

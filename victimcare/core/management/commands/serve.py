@@ -28,10 +28,25 @@ class Command(BaseCommand):
         embedded = settings.EMBEDDED_DATABASE
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")), help="gunicorn processes")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+            help="gunicorn processes",
+        )
         parser.add_argument("--threads", type=int, default=4)
-        parser.add_argument("--migrate", action=BooleanOptionalAction, default=embedded, help="apply migrations first (default on SQLite)")
-        parser.add_argument("--worker", action=BooleanOptionalAction, default=embedded, help="start one background worker beside the web process (default on SQLite)")
+        parser.add_argument(
+            "--migrate",
+            action=BooleanOptionalAction,
+            default=embedded,
+            help="apply migrations first (default on SQLite)",
+        )
+        parser.add_argument(
+            "--worker",
+            action=BooleanOptionalAction,
+            default=embedded,
+            help="start one background worker beside the web process (default on SQLite)",
+        )
         parser.add_argument("--collectstatic", action=BooleanOptionalAction, default=embedded)
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -40,13 +55,29 @@ class Command(BaseCommand):
         if opts["collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
 
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
+        }
         web_cmd = [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", f"{opts['host']}:{opts['port']}",
-            "--workers", str(opts["workers"]), "--threads", str(opts["threads"]),
-            "--graceful-timeout", "20", "--timeout", "60",
-            "--error-logfile", "-", "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{opts['host']}:{opts['port']}",
+            "--workers",
+            str(opts["workers"]),
+            "--threads",
+            str(opts["threads"]),
+            "--graceful-timeout",
+            "20",
+            "--timeout",
+            "60",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
             # No gunicorn access log: it would carry raw paths and query strings.
         ]
         worker_cmd = [sys.executable, "-m", "victimcare", "worker"]
@@ -65,7 +96,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"victimcare is running at http://{opts['host']}:{opts['port']}/ (Ctrl+C to stop)")
+        self.stdout.write(
+            f"victimcare is running at http://{opts['host']}:{opts['port']}/ (Ctrl+C to stop)"
+        )
         sys.stdout.flush()
 
         code = 0

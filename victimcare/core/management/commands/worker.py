@@ -70,16 +70,31 @@ class Command(BaseCommand):
     help = "Run background jobs and the scheduler."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--queue", action="append", dest="queues", help="Queue(s) to take tasks from (default: all).")
-        parser.add_argument("--interval", type=float, default=1.0, help="Seconds to wait when no task is ready.")
+        parser.add_argument(
+            "--queue",
+            action="append",
+            dest="queues",
+            help="Queue(s) to take tasks from (default: all).",
+        )
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds to wait when no task is ready."
+        )
         parser.add_argument("--tick", type=float, default=5.0, help="Scheduler tick in seconds.")
-        parser.add_argument("--no-scheduler", action="store_true", help="Run tasks only; no periodic jobs.")
-        parser.add_argument("--batch", action="store_true", help="Exit when no task is ready (for tests and one-off runs).")
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="Run tasks only; no periodic jobs."
+        )
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="Exit when no task is ready (for tests and one-off runs).",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}"
         discover_jobs()
-        scheduler = SchedulerThread(worker_id=worker_id, tick=opts["tick"], schedule=not opts["no_scheduler"])
+        scheduler = SchedulerThread(
+            worker_id=worker_id, tick=opts["tick"], schedule=not opts["no_scheduler"]
+        )
         if not opts["batch"]:
             scheduler.start()
         else:
