@@ -11,6 +11,7 @@ SEED ?= 1
 
 ## run: install everything, build the embedded SQLite database with London demo data, serve on http://127.0.0.1:8000
 run: setup assets
+	$(VC) manage migrate -v0
 	$(VC) demo --seed $(SEED) --if-empty
 	$(VC) serve --host $(HOST) --port $(PORT)
 
