@@ -171,6 +171,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "accounts:home"
 
+# Second factor (django-otp TOTP). The issuer is the name people see in their
+# authenticator app; read lazily because SERVICE_NAME is set further down.
+OTP_TOTP_ISSUER = lambda _device: SERVICE_NAME  # noqa: E731
+
 # Sessions: idle timeout (default 30 minutes) enforced by StaffSessionMiddleware,
 # absolute lifetime by the cookie age. Cookies are host-only, HttpOnly, SameSite.
 IDLE_TIMEOUT_SECONDS = env.int("IDLE_TIMEOUT_SECONDS", default=30 * 60)
@@ -195,6 +199,16 @@ AXES_USERNAME_FORM_FIELD = "email"
 AXES_LOCKOUT_CALLABLE = "victimcare.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Axes stores and logs a keyed hash of the email, never the address itself, and
+# masks the typed email and code in the form data it keeps (accounts/lockout.py).
+# Our audit log records sign-ins, so axes' own access log is off.
+AXES_USERNAME_CALLABLE = "victimcare.accounts.lockout.axes_username"
+AXES_CLIENT_STR_CALLABLE = "victimcare.accounts.lockout.axes_client_str"
+AXES_SENSITIVE_PARAMETERS = ["email", "code", "csrfmiddlewaretoken", "next"]
+AXES_DISABLE_ACCESS_LOG = True
+# The same client-address rule as the audit log: X-Forwarded-For counts only
+# behind TRUSTED_PROXY_COUNT proxies, so a client cannot dodge a lockout by forging it.
+AXES_CLIENT_IP_CALLABLE = "victimcare.core.http.client_ip"
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
