@@ -169,6 +169,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:sign-in"
+CSRF_FAILURE_VIEW = "victimcare.frontend.views.csrf_failure"
 LOGIN_REDIRECT_URL = "accounts:home"
 
 # Second factor (django-otp TOTP). The issuer is the name people see in their

@@ -62,6 +62,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["occurred_at"], name="audit_time_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"Audit entry {self.seq} ({self.action})"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("The audit log is append-only.")
@@ -78,6 +81,9 @@ class AuditChainHead(models.Model):
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"Audit chain head at entry {self.last_seq}"
+
 
 class WorkerHeartbeat(models.Model):
     """Last sign of life from each background worker process (shown by /healthz)."""
@@ -89,6 +95,9 @@ class WorkerHeartbeat(models.Model):
     class Meta:
         indexes = [models.Index(fields=["last_seen"], name="heartbeat_seen_idx")]
 
+    def __str__(self) -> str:
+        return self.worker_id
+
 
 class PeriodicJob(models.Model):
     """When each scheduled job last started. A conditional update on this row is
@@ -98,3 +107,6 @@ class PeriodicJob(models.Model):
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import health
+from . import health, views
 
 app_name = "core"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("audit/", views.audit_search_view, name="audit-search"),
 ]

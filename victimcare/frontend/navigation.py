@@ -37,5 +37,14 @@ def staff_navigation(request: HttpRequest) -> list[dict[str, object]]:
             href = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"text": item.text, "href": href, "active": request.path == href})
+        here = request.path == href
+        # "current" gives aria-current="page" on the page itself; "active" marks its section.
+        items.append(
+            {
+                "text": item.text,
+                "href": href,
+                "active": here or (href != "/staff/" and request.path.startswith(href)),
+                "current": here,
+            }
+        )
     return items
