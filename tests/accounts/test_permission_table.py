@@ -180,3 +180,13 @@ def test_anonymous_visitors_and_people_without_a_role_hold_nothing(orgs) -> None
         for permission in POLICY:
             assert who.has_perm(permission) is False
             assert who.has_perm(permission, orgs["team"]) is False
+
+
+def test_the_superuser_flag_grants_nothing_the_policy_does_not(officer):
+    officer.is_superuser = True
+    officer.save(update_fields=["is_superuser"])
+
+    assert not officer.has_perm("core.search_audit")
+    assert not officer.has_perm("accounts.use_admin")
+    assert not officer.has_perm("accounts.no_such_permission")
+    assert officer.has_perm("accounts.view_home")

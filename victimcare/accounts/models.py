@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.models import (
+    PermissionsMixin,
+    _user_has_module_perms,
+    _user_has_perm,
+)
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -104,7 +108,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = ["full_name"]
+    # createsuperuser asks for the organisation too: a person without one holds no permission.
+    REQUIRED_FIELDS = ["full_name", "organisation"]
 
     class Meta:
         ordering = ["full_name"]
@@ -112,6 +117,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        """Every permission goes through the policy (accounts/permissions.py).
+
+        Unlike Django's default there is no superuser shortcut: `is_superuser`
+        grants nothing the policy does not (deny by default)."""
+        return self.is_active and _user_has_perm(self, perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and _user_has_module_perms(self, app_label)
 
     def clean(self) -> None:
         self.email = self.email.lower()
