@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "victimcare.core",
     "victimcare.accounts",
     "victimcare.frontend",
+    "victimcare.cases",
     "victimcare.demo",
 ]
 

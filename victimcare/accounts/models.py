@@ -31,6 +31,16 @@ class Organisation(models.Model):
         help_text="A specialist team (e.g. safeguarding, sexual offences) that may see restricted cases.",
     )
     active = models.BooleanField(default=True)
+    crn_pattern = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Police forces: regular expression a crime reference number must match.",
+    )
+    crn_example = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Police forces: an example CRN shown in hints and errors.",
+    )
 
     class Meta:
         ordering = ["name"]

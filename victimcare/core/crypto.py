@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-BLIND_INDEX_KINDS = frozenset({"phone", "email"})
+BLIND_INDEX_KINDS = frozenset({"phone", "email", "name"})
 
 
 class DecryptionError(Exception):
@@ -117,7 +117,17 @@ def normalise_email(value: str) -> str:
     return email
 
 
-_NORMALISERS = {"phone": normalise_phone, "email": normalise_email}
+def normalise_name(value: str) -> str:
+    """A person's name for exact look-up: case-folded, accents and punctuation
+    kept, runs of spaces and hyphen spacing folded ("Anna  Kowalska" and
+    "anna kowalska" match). Raises ValueError if empty."""
+    name = " ".join(value.replace(" -", "-").replace("- ", "-").split()).casefold()
+    if not name:
+        raise ValueError("A name cannot be empty.")
+    return name
+
+
+_NORMALISERS = {"phone": normalise_phone, "email": normalise_email, "name": normalise_name}
 
 
 def blind_index(value: str, *, kind: str) -> str:
