@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "victimcare.core",
     "victimcare.accounts",
     "victimcare.frontend",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_standardized_errors",
     "victimcare.cases",
     "victimcare.demo",
 ]
@@ -265,7 +268,28 @@ WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=15)
 FORCE_NAME = env.str("FORCE_NAME", default="Metropolitan Police Service")
 SERVICE_NAME = env.str("SERVICE_NAME", default="Victim care")
 REFERENCE_DATA = env.str("REFERENCE_DATA", default="london")
+OFFENCE_LIST = env.str("OFFENCE_LIST", default="england-wales")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="victimcare-support@example.org")
+
+# Partner API (issue 10 extends it). Authentication and throttling classes are
+# set by victimcare.api; errors use drf-standardized-errors' structured bodies.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["victimcare.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "victimcare partner API",
+    "VERSION": "1.0.0",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING_CONFIG = None  # victimcare.core.logging configures logging at startup.

@@ -60,6 +60,8 @@ class ReferenceData:
     name: str
     force_code: str
     force_name: str
+    crn_pattern: str
+    crn_example: str
     bcus: tuple[ReferenceBcu, ...]
     areas: tuple[ReferenceArea, ...]
 
@@ -102,6 +104,13 @@ def _parse(name: str, raw: dict[str, Any]) -> ReferenceData:
         raise ReferenceDataError(f"{name}: 'force' must be an object with a code and a name.")
     force_code = _text(force, "code", f"{name} force")
     force_name = _text(force, "name", f"{name} force")
+    crn_pattern = _text(force, "crn_pattern", f"{name} force")
+    crn_example = _text(force, "crn_example", f"{name} force")
+    try:
+        if not re.fullmatch(crn_pattern, crn_example):
+            raise ReferenceDataError(f"{name}: crn_example does not match crn_pattern.")
+    except re.error as exc:
+        raise ReferenceDataError(f"{name}: crn_pattern is not a valid regular expression.") from exc
     bcus: list[ReferenceBcu] = []
     areas: list[ReferenceArea] = []
     for i, bcu in enumerate(raw.get("bcus") or []):
@@ -122,7 +131,9 @@ def _parse(name: str, raw: dict[str, Any]) -> ReferenceData:
     area_codes = [a.code for a in areas]
     if len(set(area_codes)) != len(area_codes):
         raise ReferenceDataError(f"{name}: area codes must be unique.")
-    return ReferenceData(name, force_code, force_name, tuple(bcus), tuple(areas))
+    return ReferenceData(
+        name, force_code, force_name, crn_pattern, crn_example, tuple(bcus), tuple(areas)
+    )
 
 
 @cache
@@ -149,13 +160,21 @@ def _upsert_org(
     kind: str,
     name: str,
     parent: Organisation | None,
+    extra: dict[str, str] | None = None,
 ) -> Organisation:
     org = existing.get(code)
     if org is None:
-        org = Organisation.objects.create(code=code, kind=kind, name=name, parent=parent)
+        org = Organisation.objects.create(
+            code=code, kind=kind, name=name, parent=parent, **(extra or {})
+        )
         result.created.append(f"organisation:{code}")
         return org
-    wanted = {"kind": kind, "name": name, "parent_id": parent.pk if parent else None}
+    wanted = {
+        "kind": kind,
+        "name": name,
+        "parent_id": parent.pk if parent else None,
+        **(extra or {}),
+    }
     changed = [f for f, v in wanted.items() if getattr(org, f) != v]
     if changed:
         for f in changed:
@@ -185,6 +204,7 @@ def reference_load(*, name: str = "london") -> ReferenceLoadResult:
         kind=OrganisationKind.POLICE_FORCE,
         name=data.force_name,
         parent=None,
+        extra={"crn_pattern": data.crn_pattern, "crn_example": data.crn_example},
     )
     bcus = {
         b.code: _upsert_org(

@@ -356,3 +356,22 @@ class JourneyEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableRowError("A journey event is never deleted; record a correction.")
+
+
+class IntakeDraft(models.Model):
+    """An officer's unfinished crime intake, so a multi-page form can be saved and resumed.
+
+    The answers are personal data, so they are stored encrypted (JSON text).
+    Drafts belong to one officer and are deleted when the crime is recorded or
+    after the retention period (a periodic job)."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="intake_drafts")
+    data = EncryptedTextField(default="{}")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-updated_at"], name="draft_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"Draft {self.pk}"

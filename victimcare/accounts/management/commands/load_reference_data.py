@@ -33,3 +33,10 @@ class Command(BaseCommand):
             f"Reference data '{options['name']}': {len(result.created)} created, "
             f"{len(result.updated)} updated, {result.unchanged} unchanged."
         )
+        from victimcare.cases.reference import OffenceListError, offences_load
+
+        try:
+            changed = offences_load(name=settings.OFFENCE_LIST)
+        except OffenceListError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"Offence list '{settings.OFFENCE_LIST}': {changed} changed.")
