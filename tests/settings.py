@@ -10,3 +10,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# Each run gets its own PostgreSQL test database, so parallel runs (developers,
+# CI, helpers) never collide on one "test_victimcare".
+import os  # noqa: E402
+
+from config.settings import DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": f"test_victimcare_{os.getpid()}"}
