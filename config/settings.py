@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_standardized_errors",
     "victimcare.cases",
+    "victimcare.api",
     "victimcare.demo",
 ]
 
@@ -273,22 +274,60 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="victimcare-support@example.org
 
 # Partner API (issue 10 extends it). Authentication and throttling classes are
 # set by victimcare.api; errors use drf-standardized-errors' structured bodies.
+# Throttle counters live in the default cache (per-process LocMemCache): with
+# several web processes a token gets up to N times API_RATE_LIMIT until the
+# counters move to a shared store (issue 10/11).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["victimcare.api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["victimcare.api.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": env.str("API_RATE_LIMIT", default="600/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
+_ERROR_ENUMS = "drf_standardized_errors.openapi_serializers"
 SPECTACULAR_SETTINGS = {
     "TITLE": "victimcare partner API",
+    "DESCRIPTION": (
+        "Partner systems (police, Witness Care Units, CPS, courts, probation, support "
+        "organisations) read and record a crime's journey. Each token acts as a member "
+        "of its organisation and sees exactly what such a person may see; a crime the "
+        "token may not see answers 404, like one that does not exist."
+    ),
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.0.3",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        name: f"{_ERROR_ENUMS}.{name}.choices"
+        for name in (
+            "ValidationErrorEnum",
+            "ClientErrorEnum",
+            "ServerErrorEnum",
+            "ErrorCode401Enum",
+            "ErrorCode403Enum",
+            "ErrorCode404Enum",
+            "ErrorCode405Enum",
+            "ErrorCode406Enum",
+            "ErrorCode415Enum",
+            "ErrorCode429Enum",
+            "ErrorCode500Enum",
+            "ParseErrorCodeEnum",
+        )
+    }
+    | {
+        "EventCodeEnum": "victimcare.cases.constants.EventCode",
+        "IdempotencyConflictCodeEnum": "victimcare.api.serializers.CONFLICT_CODES",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

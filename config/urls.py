@@ -9,7 +9,9 @@ urlpatterns = [
     path("", include("victimcare.core.urls")),
     path("", include("victimcare.frontend.urls")),
     path("", include("victimcare.accounts.urls")),
+    path("cases/", include("victimcare.cases.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("victimcare.api.urls")),
 ]
 
 handler400 = "victimcare.frontend.views.bad_request"

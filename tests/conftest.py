@@ -7,11 +7,18 @@ Victim Focus Desk, a Witness Care Unit, probation, a support charity and MOPAC.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from victimcare.accounts.constants import OrganisationKind as K
 from victimcare.accounts.constants import Role
-from victimcare.accounts.models import Organisation, User
+from victimcare.accounts.models import Area, Organisation, User
+from victimcare.cases.models import Crime, Offence
+from victimcare.cases.reference import offences_load
 
 from .factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 
@@ -119,3 +126,75 @@ def analyst(orgs) -> User:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def administrator(orgs) -> User:  # type: ignore[no-untyped-def]
     return _person(orgs["force"], Role.ADMINISTRATOR, "adam.admin@example.org", "Adam Admin")
+
+
+# --- The case record (issue 3) ------------------------------------------------------
+
+# Met-style crime reference numbers: seven digits, a slash, the year.
+MET_CRN_PATTERN = r"^[0-9]{7}/[0-9]{2}$"
+MET_CRN_EXAMPLE = "4412345/26"
+
+
+@pytest.fixture
+def offences(db) -> dict[str, Offence]:  # type: ignore[no-untyped-def]
+    """The configured offence list, loaded as in production; by code."""
+    offences_load(name=settings.OFFENCE_LIST)
+    return {o.code: o for o in Offence.objects.all()}
+
+
+@pytest.fixture
+def areas(orgs) -> dict[str, Area]:  # type: ignore[no-untyped-def]
+    """A borough policed by Central East and one policed by North."""
+    return {
+        "central_east": Area.objects.get_or_create(
+            code="E09000012", defaults={"name": "Hackney", "bcu": orgs["bcu"]}
+        )[0],
+        "north": Area.objects.get_or_create(
+            code="E09000010", defaults={"name": "Enfield", "bcu": orgs["other_bcu"]}
+        )[0],
+    }
+
+
+@pytest.fixture
+def crn_format(orgs) -> str:  # type: ignore[no-untyped-def]
+    """The test force checks CRNs in the Met's format; returns the example."""
+    orgs["force"].crn_pattern = MET_CRN_PATTERN
+    orgs["force"].crn_example = MET_CRN_EXAMPLE
+    orgs["force"].save(update_fields=["crn_pattern", "crn_example"])
+    return MET_CRN_EXAMPLE
+
+
+@pytest.fixture
+def make_crime(offences, areas, officer):  # type: ignore[no-untyped-def]
+    """Record a crime through crime_create: `make_crime(offence="rape", actor=other_officer)`.
+
+    Defaults: an unrestricted common assault in the actor's borough (Central East
+    unless the actor is in North), recorded by the
+    officer persona yesterday, with no victims; a fresh Met-style CRN each call.
+    """
+    from victimcare.cases.services import crime_create
+
+    counter = iter(range(4400001, 4499999))
+
+    def make(
+        *,
+        actor: User | None = None,
+        offence: str = "common-assault",
+        area: str = "central_east",
+        crn: str | None = None,
+        occurred_at: dt.datetime | None = None,
+        **kwargs: Any,
+    ) -> Crime:
+        actor = actor or officer
+        if area == "central_east" and actor.organisation.parent == areas["north"].bcu:
+            area = "north"
+        return crime_create(
+            actor=actor,
+            crn=crn or f"{next(counter)}/26",
+            offence=offences[offence],
+            occurred_at=occurred_at or timezone.now() - dt.timedelta(days=1),
+            area=areas[area],
+            **kwargs,
+        )
+
+    return make

@@ -19,6 +19,9 @@ class NavItem:
 # Later capabilities append their pages here (cases, worklist, desk, insights…).
 STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Home", "accounts:home"),
+    NavItem("My cases", "cases:mine", "cases.create_crime"),
+    NavItem("Find a case", "cases:search", "cases.search_crime"),
+    NavItem("Record a crime", "cases:intake-start", "cases.create_crime"),
     NavItem("My team", "accounts:team", "accounts.view_team"),
     NavItem("Audit log", "core:audit-search", "core.search_audit"),
     NavItem("Administration", "admin:index", "accounts.use_admin"),

@@ -1,5 +1,5 @@
 """The demo steps. Importing a module registers its step; add new capabilities here."""
 
-from . import organisations, people, reference
+from . import crimes, organisations, people, reference
 
-__all__ = ["organisations", "people", "reference"]
+__all__ = ["crimes", "organisations", "people", "reference"]

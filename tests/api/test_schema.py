@@ -1,0 +1,74 @@
+"""The published OpenAPI 3.0.3 schema: valid, warning-free and complete."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.urls import URLPattern
+
+from victimcare.api import urls as api_urls
+
+OPERATIONS = {
+    "/api/v1/crimes/": {"post"},
+    "/api/v1/crimes/{crn}/": {"get"},
+    "/api/v1/crimes/{crn}/events/": {"post"},
+    "/api/v1/crimes/{crn}/timeline/": {"get"},
+    "/api/v1/crimes/{crn}/needs/": {"get"},
+}
+
+
+@pytest.fixture
+def schema(db, client) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    response = client.get("/api/v1/schema/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    return response.json()
+
+
+def test_the_schema_is_openapi_3_0_3_with_every_operation(schema: dict) -> None:  # type: ignore[type-arg]
+    assert schema["openapi"] == "3.0.3"
+    assert {path: set(ops) - {"parameters"} for path, ops in schema["paths"].items()} == OPERATIONS
+
+
+def test_every_api_route_is_in_the_schema(schema: dict) -> None:  # type: ignore[type-arg]
+    routes = {
+        "/api/v1/" + str(p.pattern).replace("<api_crn:crn>", "{crn}")
+        for p in api_urls.urlpatterns
+        if isinstance(p, URLPattern) and p.name != "schema"
+    }
+    assert routes == set(schema["paths"])
+
+
+def test_every_operation_documents_its_errors_and_authentication(schema: dict) -> None:  # type: ignore[type-arg]
+    assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert {"401", "405", "429", "500"} <= set(responses), (path, method)
+            if "{crn}" in path:
+                assert "404" in responses, (path, method)
+                [crn] = [p for p in operation["parameters"] if p["name"] == "crn"]
+                assert "%2F" in crn["description"]
+            if method == "post":
+                assert "400" in responses and "requestBody" in operation, (path, method)
+            assert operation["security"] == [{"apiToken": []}]
+    events = schema["paths"]["/api/v1/crimes/{crn}/events/"]["post"]
+    assert {"200", "201", "409"} <= set(events["responses"])
+    assert any(p["name"] == "Idempotency-Key" for p in events["parameters"])
+
+
+def test_the_schema_validates_without_warnings(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "schema.yaml"
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(target), stdout=StringIO()
+    )
+    assert yaml.safe_load(target.read_text())["openapi"] == "3.0.3"
+
+
+def test_the_schema_needs_no_token_and_loads_nothing_from_a_cdn(db, client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/schema/")
+    assert response.status_code == 200
+    assert "cdn" not in response.content.decode().lower()

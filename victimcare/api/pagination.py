@@ -1,0 +1,59 @@
+"""Cursor pagination over an already authorised, newest-first list.
+
+The timeline selector returns a list (it decides what the user may see), so
+DRF's queryset-based CursorPagination cannot be used. Events are immutable
+and ordered by (occurred_at, id) descending, so a keyset cursor is stable:
+new events never shift a page that a client is part-way through.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.utils.urls import replace_query_param
+
+CURSOR_PARAM = "cursor"
+INVALID_CURSOR = "The cursor is not valid."
+
+
+def _encode(occurred_at: dt.datetime, pk: int) -> str:
+    raw = f"{occurred_at.isoformat()}|{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        when, pk = raw.split("|", 1)
+        moment = dt.datetime.fromisoformat(when)
+        if moment.tzinfo is None:
+            raise ValueError
+        return moment, int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise NotFound(INVALID_CURSOR) from None
+
+
+def paginate_newest_first(
+    items: Sequence[Any], *, request: Request, page_size: int
+) -> tuple[list[Any], str | None]:
+    """One page of `items` (objects with `occurred_at` and `pk`) after the request's
+    cursor, newest first, and the URL of the next page (None on the last page)."""
+    ordered = sorted(items, key=lambda item: (item.occurred_at, item.pk), reverse=True)
+    cursor = request.query_params.get(CURSOR_PARAM)
+    if cursor:
+        position = _decode(cursor)
+        ordered = [item for item in ordered if (item.occurred_at, item.pk) < position]
+    page = ordered[:page_size]
+    next_url = None
+    if len(ordered) > page_size:
+        last = page[-1]
+        next_url = replace_query_param(
+            request.build_absolute_uri(), CURSOR_PARAM, _encode(last.occurred_at, last.pk)
+        )
+    return page, next_url

@@ -1,0 +1,285 @@
+"""Request and response shapes of the partner API.
+
+Input serializers parse and check types only; every business rule (CRN
+format, valid phone numbers, dates not in the future, what an event needs)
+is checked by the domain services, whose errors come back as 400s naming the
+field. Output serializers set `allow_null` explicitly, so the schema says
+which fields can be null (drf-spectacular#383).
+"""
+
+from __future__ import annotations
+
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from rest_framework import serializers
+
+from victimcare.accounts.models import Area
+from victimcare.cases import messages as case_messages
+from victimcare.cases.constants import (
+    AccessibleFormat,
+    AgeBand,
+    Channel,
+    ConsentKind,
+    ConsentMethod,
+    CrimeOutcome,
+    CrimeStatus,
+    EnhancedReason,
+    EventCode,
+    SpecialMeasure,
+    SupportNeed,
+    VictimRole,
+    Vulnerability,
+)
+from victimcare.cases.models import Offence
+
+# ---------------------------------------------------------------- input
+
+
+class NeedsInputSerializer(serializers.Serializer):
+    vulnerabilities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Vulnerability.choices), required=False, default=list
+    )
+    communication_needs = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+    special_measures = serializers.ListField(
+        child=serializers.ChoiceField(choices=SpecialMeasure.choices), required=False, default=list
+    )
+    support_wanted = serializers.ListField(
+        child=serializers.ChoiceField(choices=SupportNeed.choices), required=False, default=list
+    )
+    enhanced = serializers.BooleanField(required=False, default=False)
+    enhanced_reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=EnhancedReason.choices), required=False, default=list
+    )
+
+
+class ConsentInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ConsentKind.choices)
+    given = serializers.BooleanField()
+    method = serializers.ChoiceField(choices=ConsentMethod.choices)
+
+
+class EqualityInputSerializer(serializers.Serializer):
+    age_band = serializers.ChoiceField(
+        choices=AgeBand.choices, required=False, default=AgeBand.NOT_SAID
+    )
+    sex = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    ethnicity = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    disability = serializers.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No"), ("not_said", "Prefer not to say")],
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+
+
+class VictimInputSerializer(serializers.Serializer):
+    """A victim (or the relative or parent who is the contact) on a new crime.
+
+    Mirrors `victimcare.cases.services.VictimInput`."""
+
+    full_name = serializers.CharField(max_length=200)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    phone = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A UK or international number; stored in E.164 form.",
+    )
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(
+        choices=VictimRole.choices, required=False, default=VictimRole.VICTIM
+    )
+    preferred_channel = serializers.ChoiceField(
+        choices=Channel.choices, required=False, default=Channel.PHONE
+    )
+    language = serializers.CharField(
+        max_length=12, required=False, default="en", help_text="BCP 47 code, e.g. pl, ur, pa."
+    )
+    interpreter_needed = serializers.BooleanField(required=False, default=False)
+    accessible_format = serializers.ChoiceField(
+        choices=AccessibleFormat.choices, required=False, allow_blank=True, default=""
+    )
+    wants_updates = serializers.BooleanField(required=False, default=True)
+    safe_to_call = serializers.BooleanField(required=False, default=True)
+    safe_to_text = serializers.BooleanField(required=False, default=True)
+    safe_to_email = serializers.BooleanField(required=False, default=True)
+    safe_for_letters = serializers.BooleanField(required=False, default=True)
+    voicemail_allowed = serializers.BooleanField(required=False, default=True)
+    safe_from = serializers.TimeField(required=False, allow_null=True, default=None)
+    safe_until = serializers.TimeField(required=False, allow_null=True, default=None)
+    code_word = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    contact_only_if_victim_initiates = serializers.BooleanField(required=False, default=False)
+    needs = NeedsInputSerializer(required=False, allow_null=True, default=None)
+    consents = ConsentInputSerializer(many=True, required=False, default=list)
+    equality = EqualityInputSerializer(required=False, allow_null=True, default=None)
+
+
+class CrimeCreateInputSerializer(serializers.Serializer):
+    crn = serializers.CharField(
+        max_length=40, help_text="Crime reference number in the force's format, e.g. 4412345/26."
+    )
+    offence = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Offence.objects.filter(active=True),
+        help_text="Offence code from the force's offence list.",
+    )
+    occurred_at = serializers.DateTimeField()
+    reported_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    area = serializers.SlugRelatedField(
+        slug_field="code", queryset=Area.objects.all(), help_text="ONS code, e.g. E09000012."
+    )
+    domestic_abuse = serializers.BooleanField(required=False, default=False)
+    hate_crime = serializers.BooleanField(required=False, default=False)
+    restricted = serializers.BooleanField(
+        required=False, default=False, help_text="Mark the case restricted (give a reason)."
+    )
+    restricted_reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    victims = VictimInputSerializer(many=True, required=False, default=list)
+
+
+class EventInputSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=EventCode.choices,
+        error_messages={"invalid_choice": case_messages.EVENT_CODE_UNKNOWN},
+    )
+    occurred_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When your organisation learned of it; defaults to occurred_at.",
+    )
+    victim = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="Id of a victim on this crime, for contacts and victim-specific events.",
+    )
+    details = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text=(
+            'Typed fields of the event. hearing_scheduled and hearing_changed need {"hearing_at": '
+            '"<ISO 8601 date-time>", "court": "<court>"}; released_on_bail and '
+            'bail_conditions_changed may carry {"conditions": ["…"]}.'
+        ),
+    )
+    summary = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    supersedes = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="Id of an event on this crime that this one corrects.",
+    )
+
+
+# ---------------------------------------------------------------- output
+
+
+class CrimeVictimOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="victim_id")
+    role = serializers.ChoiceField(choices=VictimRole.choices)
+    is_primary_contact = serializers.BooleanField()
+
+
+class CrimeOutputSerializer(serializers.Serializer):
+    """A crime's summary: no victim's personal data, only victims' ids and roles."""
+
+    crn = serializers.CharField()
+    offence = serializers.CharField(source="offence.code")
+    offence_name = serializers.CharField(source="offence.name")
+    offence_group = serializers.CharField(source="offence.group")
+    domestic_abuse = serializers.BooleanField()
+    hate_crime = serializers.BooleanField()
+    restricted = serializers.BooleanField()
+    occurred_at = serializers.DateTimeField()
+    reported_at = serializers.DateTimeField()
+    area = serializers.CharField(source="area.code")
+    area_name = serializers.CharField(source="area.name")
+    team = serializers.CharField(source="team.code")
+    team_name = serializers.CharField(source="team.name")
+    status = serializers.ChoiceField(choices=CrimeStatus.choices)
+    outcome = serializers.ChoiceField(choices=CrimeOutcome.choices, allow_blank=True)
+    victims = CrimeVictimOutputSerializer(source="victim_links.all", many=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class EventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.ChoiceField(choices=EventCode.choices)
+    title = serializers.CharField(source="get_code_display")
+    occurred_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    recorded_at = serializers.DateTimeField()
+    recording_organisation = serializers.CharField(source="recording_organisation.code")
+    recording_organisation_name = serializers.CharField(source="recording_organisation.name")
+    recorded_by = serializers.CharField(source="recorded_by.full_name", allow_null=True)
+    victim = serializers.IntegerField(source="victim_id", allow_null=True)
+    details = serializers.DictField()
+    summary = serializers.CharField(allow_blank=True)
+    supersedes = serializers.IntegerField(source="supersedes_id", allow_null=True)
+
+
+class TimelinePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next (older) page, or null.")
+    results = EventOutputSerializer(many=True)
+
+
+class NeedsVersionOutputSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    vulnerabilities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Vulnerability.choices)
+    )
+    communication_needs = serializers.CharField(allow_blank=True)
+    special_measures = serializers.ListField(
+        child=serializers.ChoiceField(choices=SpecialMeasure.choices)
+    )
+    support_wanted = serializers.ListField(
+        child=serializers.ChoiceField(choices=SupportNeed.choices)
+    )
+    enhanced = serializers.BooleanField()
+    enhanced_reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=EnhancedReason.choices)
+    )
+    decided_at = serializers.DateTimeField()
+    decided_by_organisation = serializers.CharField(
+        source="decided_by_organisation.code", allow_null=True
+    )
+
+
+class VictimNeedsOutputSerializer(serializers.Serializer):
+    """One victim's communication needs and current needs assessment ("tell us once")."""
+
+    victim = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=VictimRole.choices)
+    language = serializers.CharField()
+    interpreter_needed = serializers.BooleanField()
+    accessible_format = serializers.ChoiceField(choices=AccessibleFormat.choices, allow_blank=True)
+    needs = NeedsVersionOutputSerializer(allow_null=True)
+
+
+class CrimeNeedsOutputSerializer(serializers.Serializer):
+    crn = serializers.CharField()
+    victims = VictimNeedsOutputSerializer(many=True)
+
+
+CONFLICT_CODES = [("idempotency_conflict", "idempotency_conflict")]
+
+
+class ConflictErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=CONFLICT_CODES)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ConflictErrorResponseSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = ConflictErrorSerializer(many=True)
