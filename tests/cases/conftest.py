@@ -14,9 +14,7 @@ from ..factories import OrganisationFactory, UserFactory
 @pytest.fixture
 def bcu_supervisor(orgs) -> User:  # type: ignore[no-untyped-def]
     """Insp Bea Boss, supervises every team in Central East."""
-    return UserFactory(
-        organisation=orgs["bcu"], role=Role.SUPERVISOR, email="bea.boss@example.org"
-    )
+    return UserFactory(organisation=orgs["bcu"], role=Role.SUPERVISOR, email="bea.boss@example.org")
 
 
 @pytest.fixture
@@ -44,7 +42,9 @@ def court_clerk(orgs) -> User:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def colleague(orgs) -> User:  # type: ignore[no-untyped-def]
     """PC Cole Colleague, in the same response team as the officer persona."""
-    return UserFactory(organisation=orgs["team"], role=Role.OFFICER, email="cole.colleague@example.org")
+    return UserFactory(
+        organisation=orgs["team"], role=Role.OFFICER, email="cole.colleague@example.org"
+    )
 
 
 @pytest.fixture

@@ -37,7 +37,9 @@ NO_CASES = frozenset({"analyst", "administrator"})
 PERSONAS = sorted(POLICE | PARTNERS | NO_CASES)
 CASEWORKERS = POLICE | PARTNERS
 SUPERVISORS = frozenset({"supervisor", "bcu_supervisor", "force_supervisor"})
-LOCAL_POLICE = frozenset({"officer", "supervisor", "bcu_supervisor", "force_supervisor", "other_officer"})
+LOCAL_POLICE = frozenset(
+    {"officer", "supervisor", "bcu_supervisor", "force_supervisor", "other_officer"}
+)
 NEEDS_EDITORS = POLICE | {"desk_agent", "witness_care_officer", "cps_lawyer"}
 
 RELATIONSHIPS = ["oic", "same_team", "same_bcu", "other_bcu", "shared"]
@@ -118,7 +120,9 @@ def _rows() -> list[Row]:
 ROWS = _rows()
 
 
-def _home(actor: User, orgs: dict[str, Organisation]) -> tuple[Organisation, Organisation, Organisation]:
+def _home(
+    actor: User, orgs: dict[str, Organisation]
+) -> tuple[Organisation, Organisation, Organisation]:
     """(home team, home BCU, a team in the other BCU) for the persona."""
     if actor.organisation in (orgs["other_team"], orgs["other_bcu"]):
         return orgs["other_team"], orgs["other_bcu"], orgs["team"]
@@ -126,7 +130,12 @@ def _home(actor: User, orgs: dict[str, Organisation]) -> tuple[Organisation, Org
 
 
 def _crime(
-    actor: User, relationship: str, restricted: bool, orgs, offences, areas  # type: ignore[no-untyped-def]
+    actor: User,
+    relationship: str,
+    restricted: bool,
+    orgs,
+    offences,
+    areas,  # type: ignore[no-untyped-def]
 ) -> Crime:
     team, bcu, away = _home(actor, orgs)
     if relationship == "oic":
@@ -178,7 +187,8 @@ def test_who_may_record_a_crime(request: pytest.FixtureRequest, persona: str) ->
 def test_the_table_covers_every_registered_permission() -> None:
     from victimcare.cases.permissions import PERMISSIONS
 
-    assert set(PERMISSIONS) == set(POLICY) | {"cases.create_crime"}
+    # create_crime and search_crime take no object: each has its own table test.
+    assert set(PERMISSIONS) == set(POLICY) | {"cases.create_crime", "cases.search_crime"}
 
 
 @pytest.mark.django_db
@@ -211,3 +221,21 @@ def test_permissions_need_a_crime(officer) -> None:
     for permission in POLICY:
         assert officer.has_perm(permission) is False
         assert officer.has_perm(permission, officer) is False
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("officer", True),
+        ("supervisor", True),
+        ("desk_agent", True),
+        ("witness_care_officer", True),
+        ("probation_officer", True),
+        ("support_caseworker", True),
+        ("analyst", False),
+        ("administrator", False),
+    ],
+)
+def test_only_people_who_work_on_cases_may_search_for_one(persona, expected, request):
+    person = request.getfixturevalue(persona)
+    assert person.has_perm("cases.search_crime") is expected

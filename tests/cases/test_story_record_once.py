@@ -178,9 +178,12 @@ def test_the_officer_finds_the_case_by_crn_name_or_phone(domestic_abuse_crime, o
         {"phone": "+44 7700 900123"},
     ):
         assert crime_search(user=officer, purpose="Update the victim", **criteria) == [crime]
-    assert crime_search(
-        user=officer, purpose="Update", name=VICTIM_NAME, date_of_birth=dt.date(1991, 5, 17)
-    ) == []
+    assert (
+        crime_search(
+            user=officer, purpose="Update", name=VICTIM_NAME, date_of_birth=dt.date(1991, 5, 17)
+        )
+        == []
+    )
     search = AuditEvent.objects.filter(action=AuditAction.SEARCH).first()
     assert search.purpose == "Update the victim"
     assert search.detail["crime_ids"] == [crime.pk]

@@ -276,6 +276,12 @@ def is_casework_supervisor(user: Any) -> bool:
     return viewer is not None and viewer.role == Role.SUPERVISOR
 
 
+@rules.predicate
+def works_on_cases(user: Any) -> bool:
+    """Police, desk, partner and support staff: people whose work is cases."""
+    return viewer_for(user) is not None
+
+
 # Every rule starts from is_active_staff; viewer_for also refuses analysts and
 # administrators, so no expression below can grant them a case.
 PERMISSIONS: dict[str, rules.Predicate] = {
@@ -284,6 +290,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "cases.record_event": is_active_staff & may_record_some_event,
     "cases.edit_needs": is_active_staff & is_needs_editor & may_view_crime,
     "cases.share_crime": is_active_staff & may_view_crime & (is_oic | is_casework_supervisor),
+    # Searching finds only what crime_list_for_user allows; the page itself needs casework.
+    "cases.search_crime": is_active_staff & works_on_cases,
 }
 
 for _name, _predicate in PERMISSIONS.items():

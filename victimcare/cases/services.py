@@ -699,7 +699,7 @@ def event_record(
     received = aware(received_at) if received_at is not None else occurred_at
     if occurred_at > now:
         add(errors, "occurred_at", msg.EVENT_IN_FUTURE)
-    if received > now:
+    if received_at is not None and received > now:
         add(errors, "received_at", msg.RECEIVED_IN_FUTURE)
     elif received < occurred_at:
         add(errors, "received_at", msg.RECEIVED_BEFORE_OCCURRED)

@@ -431,11 +431,8 @@ def recordable_codes(user: User, crime: Crime) -> list[str]:
 
 
 def may_search(user: User) -> bool:
-    """Anyone who works on cases may search; crime_search finds only what they may see.
-
-    TODO(issue 3): a registered "cases.search_crime" permission would let the menu
-    mirror this (the menu item names it and stays hidden until it exists)."""
-    return permissions.viewer_for(user) is not None
+    """Anyone who works on cases may search; crime_search finds only what they may see."""
+    return user.has_perm("cases.search_crime")
 
 
 @never_cache

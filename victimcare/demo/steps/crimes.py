@@ -603,7 +603,7 @@ class _Builder:
         people = self.people(rng, crime_id, off, da, reported, oic, team.id, area_name, rows)
         primary = next(pk for pk, primary in people if primary)
         for pk, _ in people:
-            police(reported + rng.randrange(HOUR, 40 * HOUR), EventCode.NEEDS_ASSESSED, victim=pk)
+            police(reported + rng.randrange(HOUR, 20 * HOUR), EventCode.NEEDS_ASSESSED, victim=pk)
 
         closed_at, outcome = self.journey(rng, off, da, reported, bcu, police, partner, share)
         if outcome:
@@ -616,7 +616,7 @@ class _Builder:
         victim_row = rows["victim"][-len(people) :]
         channel = next(v[10] for v in victim_row if v[0] == primary)
         for _ in range(contacts):
-            t = reported + rng.randrange(DAY, max(2 * DAY, end - reported + DAY))
+            t = reported + rng.randrange(DAY // 2, max(DAY, end - reported))
             code = {
                 Channel.PHONE: EventCode.CONTACT_CALL,
                 Channel.SMS: EventCode.CONTACT_MESSAGE,
@@ -742,7 +742,7 @@ class _Builder:
         if decision == "not_prosecuted":
             share(
                 bcu.cps.id,
-                decided - rng.randrange(7 * DAY, 30 * DAY),
+                decided - rng.randrange(DAY, 7 * DAY),
                 bcu.cps.code,
                 "Charging decision",
             )
@@ -816,6 +816,7 @@ class _Builder:
                 self.plan.probation.id, referred, self.plan.probation.code, "Victim Contact Scheme"
             )
             partner(self.plan.probation, referred + HOUR, EventCode.VCS_REFERRAL_RECEIVED)
+            sentenced = referred
         return sentenced + rng.randrange(DAY, 7 * DAY), CrimeOutcome.CONVICTED
 
     def people(
@@ -1065,7 +1066,7 @@ class _Builder:
                 }[fmt]
             )
         assessment, version = self.new_id("needs"), self.new_id("version")
-        decided = self.ts(min(reported + rng.randrange(HOUR, 40 * HOUR), epoch))
+        decided = self.ts(min(reported + rng.randrange(HOUR, 20 * HOUR), epoch))
         rows["version"].append(
             (
                 version,

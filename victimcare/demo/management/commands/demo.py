@@ -1,9 +1,11 @@
-"""`victimcare demo --seed N [--if-empty | --reset] [--scale F] [--quiet]`: deterministic synthetic data.
+"""`victimcare demo --seed N [--if-empty | --reset] [--scale F] [--crimes N] [--quiet]`: synthetic data.
 
 On a populated database the command refuses (exit 2) unless told what to do:
 `--if-empty` leaves it alone (so `make run` can call it every time) and
 `--reset` deletes the earlier demo data and generates it again (see
-victimcare/demo/services.py for how demo data is recognised).
+victimcare/demo/services.py for how demo data is recognised). Options of
+single steps, such as `--crimes N` (victimcare/demo/steps/crimes.py), are
+declared by the steps themselves.
 """
 
 from __future__ import annotations
