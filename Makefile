@@ -6,13 +6,14 @@ VC := $(VENV)/bin/victimcare
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 1
+CRIMES ?= 2000
 
 .PHONY: run test setup setup-test assets browser check bench clean
 
 ## run: install everything, build the embedded SQLite database with London demo data, serve on http://127.0.0.1:8000
 run: setup assets
 	$(VC) manage migrate -v0
-	$(VC) demo --seed $(SEED) --if-empty
+	$(VC) demo --seed $(SEED) --if-empty --crimes $(CRIMES)
 	$(VC) serve --host $(HOST) --port $(PORT)
 
 ## test: install what the tests need and run the whole suite (SQLite, PostgreSQL, Chromium)
