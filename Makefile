@@ -6,7 +6,7 @@ VC := $(VENV)/bin/victimcare
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 1
-CRIMES ?= 2000
+CRIMES ?= 10000
 
 .PHONY: run test setup setup-test assets browser check bench clean
 

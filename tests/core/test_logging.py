@@ -83,3 +83,30 @@ def test_the_request_id_is_returned_and_a_well_formed_incoming_id_is_kept(client
     response = client.get("/healthz", HTTP_X_REQUEST_ID=f"<script>{EMAIL}")
     assert response["X-Request-ID"] != f"<script>{EMAIL}"
     assert len(response["X-Request-ID"]) == 32
+
+
+def test_trusted_library_messages_are_interpolated_and_others_keep_their_template(capfd):
+    import logging
+
+    logging.getLogger("django.tasks").info("Task id=%s state=%s", "abc123", "SUCCESSFUL")
+    logging.getLogger("somewhere.else").warning("Could not reach %s", EMAIL)
+
+    lines = _log_lines(capfd.readouterr().err)
+    events = {line["logger"]: line["event"] for line in lines}
+    assert events["django.tasks"] == "Task id=abc123 state=SUCCESSFUL"
+    assert events["somewhere.else"] == "Could not reach %s"
+
+
+@pytest.mark.django_db
+def test_a_not_found_warning_carries_the_status_but_not_the_path(client, capfd):
+    import logging
+
+    logging.getLogger("django.request").setLevel(logging.WARNING)
+    try:
+        client.get(f"/no-such-page/{PHONE_INTL}/")
+    finally:
+        logging.getLogger("django.request").setLevel(logging.ERROR)
+    output = capfd.readouterr().err
+    _assert_no_personal_data(output)
+    warning = next(line for line in _log_lines(output) if line.get("logger") == "django.request")
+    assert warning["status"] == 404

@@ -78,6 +78,29 @@ def redact(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, 
     return event_dict
 
 
+# Libraries whose log arguments are ids, task paths and states, never personal
+# data: their messages are interpolated. Everything else keeps its template.
+INTERPOLATED_LOGGERS = frozenset({"django.tasks", "django_tasks_db"})
+
+
+def foreign_message(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """Finish a stdlib record's event: interpolate trusted loggers' arguments;
+    for django.request add the status code (its argument is the raw path)."""
+    args = event_dict.pop("positional_args", ())
+    record = event_dict.get("_record")
+    if record is None:
+        return event_dict
+    if record.name in INTERPOLATED_LOGGERS and args:
+        try:
+            event_dict["event"] = str(record.msg) % args
+        except (TypeError, ValueError):
+            pass
+    status = getattr(record, "status_code", None)
+    if record.name == "django.request" and status is not None:
+        event_dict["status"] = status
+    return event_dict
+
+
 def exception_summary(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """Render an exception as its type and stack frames only.
 
@@ -146,7 +169,8 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
                     # Stdlib records (e.g. django.request's "Not Found: %s") keep
                     # their message template, never the interpolated values.
                     "use_get_message": False,
-                    "foreign_pre_chain": shared,
+                    "pass_foreign_args": True,
+                    "foreign_pre_chain": [*shared, foreign_message],
                 }
             },
             "handlers": {

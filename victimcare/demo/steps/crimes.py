@@ -418,9 +418,11 @@ def _plan(ctx: DemoContext, total: int) -> _Plan:
             if code not in orgs or not people:
                 raise DemoError(f"The crimes demo needs officers in the team '{code}'.")
             w = [load.paretovariate(p["officer_load_shape"]) for _ in people]
-            top = max(w)
+            # The well-known sign-in carries as much as the rest of the team put
+            # together, so "my cases" has open cases to show at demo volumes.
+            busiest = max(max(w) * 2, sum(w))
             w = [
-                top * 2 if email in well_known else x
+                busiest if email in well_known else x
                 for x, (_, email) in zip(w, people, strict=True)
             ]
             teams[suffix] = _TeamPlan(orgs[code].pk, code, _Weighted([pk for pk, _ in people], w))
