@@ -120,6 +120,12 @@ def test_record_a_crime_open_it_and_find_it_again(page: Page):
     page.get_by_label("In person").check()
     continue_(page)
 
+    # Equality questions: optional, and left blank here.
+    expect(page.locator("h1")).to_have_text("Equality questions (optional)")
+    expect(page.locator("main")).to_contain_text("used only for statistics")
+    assert_accessible(page)
+    continue_(page)
+
     # Check your answers
     expect(page.locator("h1")).to_have_text("Check your answers before recording the crime")
     expect(page.locator(".govuk-summary-list").first).to_contain_text(crn)

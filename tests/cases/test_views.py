@@ -121,6 +121,8 @@ CONSENT_PAGE = {
     "feedback_contact": "no",
     "method": "in_person",
 }
+# Optional: any question may be left blank or answered "Prefer not to say".
+EQUALITY_PAGE = {"age_band": "35_44", "sex": "not_said", "ethnicity": "", "disability": "no"}
 
 
 def step_url(draft_id: int, step: str) -> str:
@@ -145,6 +147,7 @@ def walk_intake(client: Client, london, *, contact=None, victim=None) -> tuple[i
         ("contact", contact or CONTACT_PAGE),
         ("needs", NEEDS_PAGE),
         ("consent", CONSENT_PAGE),
+        ("equality", EQUALITY_PAGE),
     ]
     for step, data in pages:
         response = client.post(step_url(draft_id, step), data)
@@ -236,6 +239,9 @@ class TestRecordACrime:
         assert victim.safe_from == dt.time(10, 0)
         assert victim.needs.current.special_measures == ["screens"]
         assert victim.needs.current.enhanced
+        # Equality answers are kept apart (for statistics) and never shown on the case page.
+        assert (victim.equality.age_band, victim.equality.sex) == ("35_44", "not_said")
+        assert (victim.equality.ethnicity, victim.equality.disability) == ("", "no")
         assert not IntakeDraft.objects.filter(pk=draft_id).exists()
         assert_no_personal_data(*locations, response["Location"], *_hrefs(html))
 

@@ -185,3 +185,31 @@ class AgeBand(models.TextChoices):
     AGE_55_64 = "55_64", "55 to 64"
     AGE_65_PLUS = "65_plus", "65 or over"
     NOT_SAID = "not_said", "Prefer not to say"
+
+
+class Sex(models.TextChoices):
+    """Self-declared sex, for equality statistics only (EqualityData.sex)."""
+
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NOT_SAID = "not_said", "Prefer not to say"
+
+
+class Ethnicity(models.TextChoices):
+    """The five high-level ethnic groups of the 2021 Census (England and Wales),
+    for equality statistics only (EqualityData.ethnicity)."""
+
+    ASIAN = "asian", "Asian or Asian British"
+    BLACK = "black", "Black, Black British, Caribbean or African"
+    MIXED = "mixed", "Mixed or multiple ethnic groups"
+    WHITE = "white", "White"
+    OTHER = "other", "Another ethnic group"
+    NOT_SAID = "not_said", "Prefer not to say"
+
+
+class DisabilityAnswer(models.TextChoices):
+    """Self-declared disability (validation.DISABILITY_ANSWERS), for statistics only."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SAID = "not_said", "Prefer not to say"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -21,11 +21,15 @@ from victimcare.core.forms import GovukDateField
 
 from .constants import (
     AccessibleFormat,
+    AgeBand,
     Channel,
     ConsentKind,
     ConsentMethod,
+    DisabilityAnswer,
     EnhancedReason,
+    Ethnicity,
     EventCode,
+    Sex,
     SpecialMeasure,
     SupportNeed,
     VictimRole,
@@ -49,6 +53,9 @@ from .messages import (
     SEARCH_PURPOSE_REQUIRED,
 )
 from .models import Offence
+
+if TYPE_CHECKING:
+    from .services import VictimInput
 
 OFFENCE_REQUIRED = "Select the offence"
 OCCURRED_DATE_REQUIRED = "Enter the date the crime happened"
@@ -418,6 +425,41 @@ class ConsentForm(forms.Form):
     )
 
 
+class EqualityForm(forms.Form):
+    """Optional self-declared equality data (VictimInput.equality): every question may
+    be left unanswered or answered "Prefer not to say". Kept apart from the case and
+    used only for statistics; staff never see it on the case page."""
+
+    title = "Equality questions (optional)"
+
+    age_band = forms.ChoiceField(
+        label="What is their age?",
+        choices=list(AgeBand.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    sex = forms.ChoiceField(
+        label="What is their sex?",
+        choices=list(Sex.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    ethnicity = forms.ChoiceField(
+        label="What is their ethnic group?",
+        choices=list(Ethnicity.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    disability = forms.ChoiceField(
+        label="Do they consider themselves to have a disability?",
+        choices=list(DisabilityAnswer.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    NAMES = ("age_band", "sex", "ethnicity", "disability")
+
+
 # The intake's question pages, in order. Slugs appear in URLs (no personal data).
 INTAKE_STEPS: dict[str, type[forms.Form]] = {
     "crime": CrimeForm,
@@ -425,7 +467,11 @@ INTAKE_STEPS: dict[str, type[forms.Form]] = {
     "contact": ContactForm,
     "needs": NeedsForm,
     "consent": ConsentForm,
+    "equality": EqualityForm,
 }
+# The pages about one person: the intake's pages after "crime", reused by
+# "Add a victim or contact" on the case page (views_victims.py).
+PERSON_STEPS: list[str] = [slug for slug in INTAKE_STEPS if slug != "crime"]
 
 
 def raw_data(form: forms.Form) -> dict[str, Any]:
@@ -451,26 +497,16 @@ def _yes(value: Any) -> bool:
     return value == "yes"
 
 
-def intake_arguments(
-    steps: Mapping[str, Mapping[str, Any]], *, force: Organisation | None
-) -> dict[str, Any]:
-    """Keyword arguments for services.crime_create from a complete draft.
+def victim_input(cleaned: Mapping[str, Mapping[str, Any]]) -> VictimInput:
+    """A services.VictimInput from the cleaned answers of the PERSON_STEPS pages."""
+    from .services import ConsentInput, EqualityInput, NeedsInput, VictimInput
 
-    Every page is re-validated (the draft holds what was typed); raises
-    IncompleteIntake naming the first page that is missing or no longer valid.
-    """
-    from .services import ConsentInput, NeedsInput, VictimInput
-
-    cleaned: dict[str, dict[str, Any]] = {}
-    for slug in INTAKE_STEPS:
-        form = bound_step(slug, steps.get(slug), force=force)
-        if form is None or not form.is_valid():
-            raise IncompleteIntake(slug)
-        cleaned[slug] = form.cleaned_data
-    crime, victim, contact, needs, consent = (cleaned[s] for s in INTAKE_STEPS)
+    victim, contact, needs, consent, equality = (cleaned[s] for s in PERSON_STEPS)
     safe = set(contact["safe_ways"])
     accessible = contact.get("accessible_format") or "none"
-    victim_input = VictimInput(
+    # The equality page is optional: with no answer at all nothing is stored.
+    answered = any(equality.get(name) for name in EqualityForm.NAMES)
+    return VictimInput(
         full_name=victim["full_name"].strip(),
         date_of_birth=victim["date_of_birth"],
         phone=victim["phone"].strip(),
@@ -507,7 +543,41 @@ def intake_arguments(
                 ("feedback_contact", ConsentKind.FEEDBACK_CONTACT),
             )
         ],
+        equality=EqualityInput(
+            age_band=equality["age_band"] or AgeBand.NOT_SAID,
+            sex=equality["sex"],
+            ethnicity=equality["ethnicity"],
+            disability=equality["disability"],
+        )
+        if answered
+        else None,
     )
+
+
+def cleaned_steps(
+    steps: Mapping[str, Mapping[str, Any]], slugs: list[str], *, force: Organisation | None
+) -> dict[str, dict[str, Any]]:
+    """Each page's answers re-validated (the draft holds what was typed); raises
+    IncompleteIntake naming the first page that is missing or no longer valid."""
+    cleaned: dict[str, dict[str, Any]] = {}
+    for slug in slugs:
+        form = bound_step(slug, steps.get(slug), force=force)
+        if form is None or not form.is_valid():
+            raise IncompleteIntake(slug)
+        cleaned[slug] = form.cleaned_data
+    return cleaned
+
+
+def intake_arguments(
+    steps: Mapping[str, Mapping[str, Any]], *, force: Organisation | None
+) -> dict[str, Any]:
+    """Keyword arguments for services.crime_create from a complete draft.
+
+    Every page is re-validated; raises IncompleteIntake naming the first page
+    that is missing or no longer valid.
+    """
+    cleaned = cleaned_steps(steps, list(INTAKE_STEPS), force=force)
+    crime = cleaned["crime"]
     return {
         "crn": crime["crn"],
         "offence": Offence.objects.get(pk=crime["offence"]),
@@ -519,7 +589,7 @@ def intake_arguments(
         "restricted_reason": crime["restricted_reason"].strip()
         if "restricted" in crime["flags"]
         else "",
-        "victims": [victim_input],
+        "victims": [victim_input(cleaned)],
     }
 
 
@@ -592,6 +662,10 @@ SERVICE_FIELD_STEPS: dict[str, tuple[str, str]] = {
     "kind": ("consent", "method"),
     "given": ("consent", "referral"),
     "method": ("consent", "method"),
+    "age_band": ("equality", "age_band"),
+    "sex": ("equality", "sex"),
+    "ethnicity": ("equality", "ethnicity"),
+    "disability": ("equality", "disability"),
 }
 
 

@@ -3,7 +3,7 @@ a name or a phone number (URLs reach access logs, browser history and Referer)."
 
 from django.urls import path
 
-from . import views
+from . import views, views_victims
 
 app_name = "cases"
 
@@ -18,4 +18,16 @@ urlpatterns = [
     path("<int:crime_id>/events/new/", views.event_new, name="event-new"),
     path("<int:crime_id>/share/", views.share_view, name="share"),
     path("<int:crime_id>/victims/<int:victim_id>/needs/", views.needs_update, name="needs-update"),
+    # Add a victim or contact: the token is random and names the answers kept in the session.
+    path("<int:crime_id>/victims/add/", views_victims.victim_add_start, name="victim-add"),
+    path(
+        "<int:crime_id>/victims/add/<slug:token>/check/",
+        views_victims.victim_add_check,
+        name="victim-add-check",
+    ),
+    path(
+        "<int:crime_id>/victims/add/<slug:token>/<slug:step>/",
+        views_victims.victim_add_step,
+        name="victim-add-step",
+    ),
 ]

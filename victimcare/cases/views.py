@@ -40,6 +40,7 @@ from victimcare.accounts.models import Organisation, User
 from victimcare.accounts.views import permission_required_or_404
 
 from . import permissions, selectors, services
+from .check_answers import check_sections, place_service_errors, service_errors
 from .constants import CrimeStatus
 from .forms import (
     EVENT_SERVICE_FIELDS,
@@ -54,7 +55,6 @@ from .forms import (
     bound_step,
     intake_arguments,
     raw_data,
-    service_field,
     step_form,
 )
 from .models import Crime, CrimeVictim, IntakeDraft
@@ -74,6 +74,7 @@ STEP_TITLES = {
     "contact": "How to contact them safely",
     "needs": "Their needs",
     "consent": "Consent",
+    "equality": "Equality questions (optional)",
 }
 STEP_ORDER = list(INTAKE_STEPS)
 
@@ -192,6 +193,8 @@ def _render_step(
             "change": change,
             "back_url": back,
             "action": reverse("cases:intake-step", args=[draft.pk, step]),
+            "caption": "Record a crime",
+            "resume_url": reverse("cases:intake-start"),
         },
     )
 
@@ -225,76 +228,6 @@ def intake_step(request: HttpRequest, draft_id: int, step: str) -> HttpResponse:
     return _render_step(request, draft, step, form, change=change)
 
 
-def _display(bound: forms.BoundField) -> dict[str, str]:
-    """How an answer reads on "Check your answers" (text, or escaped HTML for lists)."""
-    field = bound.field
-    value = bound.form.cleaned_data.get(bound.name)
-    choices: dict[str, str] = {}
-    for v, t in getattr(field, "choices", []):
-        if isinstance(t, list | tuple):
-            choices.update({str(k): str(label) for k, label in t})
-        else:
-            choices[str(v)] = str(t)
-    if isinstance(value, list):
-        if not value:
-            return {"text": "None"}
-        return {"html": mark_safe("<br>".join(escape(choices.get(str(v), v)) for v in value))}  # noqa: S308
-    if value in (None, ""):
-        return {"text": "Not given"}
-    if hasattr(value, "strftime") and hasattr(value, "year"):
-        return {"text": value.strftime("%-d %B %Y")}
-    if hasattr(value, "strftime"):
-        return {"text": value.strftime("%H:%M")}
-    if choices:
-        return {"text": choices.get(str(value), str(value))}
-    return {"text": str(value)}
-
-
-def _hidden_on_check(step: str, name: str, cleaned: dict[str, Any]) -> bool:
-    if step == "crime" and name == "restricted_reason":
-        return "restricted" not in cleaned.get("flags", [])
-    if step == "needs" and name == "enhanced_reasons":
-        return cleaned.get("enhanced") != "yes"
-    return False
-
-
-def _check_sections(
-    draft: IntakeDraft, forms_by_step: dict[str, forms.Form]
-) -> list[dict[str, Any]]:
-    sections = []
-    for step, form in forms_by_step.items():
-        rows = []
-        for bound in form:
-            if _hidden_on_check(step, bound.name, form.cleaned_data):
-                continue
-            rows.append(
-                {
-                    "key": {"text": str(bound.label)},
-                    "value": _display(bound),
-                    "actions": {
-                        "items": [
-                            {
-                                "href": _step_url(draft, step, change=True),
-                                "text": "Change",
-                                "visuallyHiddenText": str(bound.label).lower(),
-                            }
-                        ]
-                    },
-                }
-            )
-        sections.append({"title": STEP_TITLES[step], "rows": rows})
-    return sections
-
-
-def _service_errors(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {
-            key: [str(m) for e in errors for m in e.messages]
-            for key, errors in error.error_dict.items()
-        }
-    return {"__all__": [str(m) for m in error.messages]}
-
-
 @never_cache
 @permission_required_or_404("cases.create_crime")
 @require_http_methods(["GET", "POST"])
@@ -319,14 +252,7 @@ def intake_check(request: HttpRequest, draft_id: int) -> HttpResponse:
         try:
             crime = services.crime_create(actor=request.user, request=request, **arguments)
         except ValidationError as error:
-            placed: dict[str, list[tuple[str, str]]] = {}
-            for key, texts in _service_errors(error).items():
-                where = service_field(key)
-                if where is None:
-                    problems.extend(texts)
-                    continue
-                for text in texts:
-                    placed.setdefault(where[0], []).append((where[1], text))
+            placed, problems = place_service_errors(error)
             for step in STEP_ORDER:
                 if step in placed:
                     # Show the first page with a problem, as typed, with the service's message.
@@ -345,10 +271,19 @@ def intake_check(request: HttpRequest, draft_id: int) -> HttpResponse:
         "cases/intake_check.html",
         {
             "title": "Check your answers before recording the crime",
-            "sections": _check_sections(draft, forms_by_step),
+            "sections": check_sections(
+                forms_by_step,
+                titles=STEP_TITLES,
+                change_url=lambda step: _step_url(draft, step, change=True),
+            ),
             "problems": problems,
-            "draft": draft,
             "back_url": _step_url(draft, STEP_ORDER[-1]),
+            "caption": "Record a crime",
+            "action": reverse("cases:intake-check", args=[draft.pk]),
+            "confirm_heading": "Now record the crime",
+            "confirm_text": "By recording this crime you confirm that the details are correct "
+            "to the best of your knowledge.",
+            "submit": "Record the crime",
         },
     )
 
@@ -485,6 +420,13 @@ def _actions(detail: Any) -> list[dict[str, str]]:
     if detail.event_codes:
         actions.append(
             {"text": "Record an event", "href": reverse("cases:event-new", args=[crime.pk])}
+        )
+    if detail.may_edit_needs:
+        actions.append(
+            {
+                "text": "Add a victim or contact",
+                "href": reverse("cases:victim-add", args=[crime.pk]),
+            }
         )
     if detail.may_share:
         actions.append({"text": "Share this case", "href": reverse("cases:share", args=[crime.pk])})
@@ -726,7 +668,7 @@ def event_new(request: HttpRequest, crime_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            for field_key, texts in _service_errors(error).items():
+            for field_key, texts in service_errors(error).items():
                 name = EVENT_SERVICE_FIELDS.get(field_key.split(".")[-1])
                 for text in texts:
                     form.add_error(name, text)
@@ -763,7 +705,7 @@ def share_view(request: HttpRequest, crime_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            for field_key, texts in _service_errors(error).items():
+            for field_key, texts in service_errors(error).items():
                 name = field_key if field_key in form.fields else "organisation"
                 for text in texts:
                     form.add_error(name, text)
@@ -828,7 +770,7 @@ def needs_update(request: HttpRequest, crime_id: int, victim_id: int) -> HttpRes
                     request=request,
                 )
             except ValidationError as error:
-                for key, texts in _service_errors(error).items():
+                for key, texts in service_errors(error).items():
                     name = key.split(".")[-1]
                     for text in texts:
                         form.add_error(name if name in form.fields else None, text)
@@ -924,7 +866,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
             request=request,
         )
     except ValidationError as error:
-        for key, texts in _service_errors(error).items():
+        for key, texts in service_errors(error).items():
             for text in texts:
                 form.add_error(key if key in form.fields else "crn", text)
         return render(request, "cases/search.html", {"title": "Find a case", "form": form})
