@@ -198,3 +198,23 @@ def test_a_token_is_throttled_with_retry_after(
     refused = client.get(TIMELINE)
     assert int(refused["Retry-After"]) > 0
     assert refused.json()["errors"][0]["code"] == "throttled"
+
+
+def test_each_timeline_page_a_partner_reads_is_in_the_audit_log(
+    wcu_token: Token, crime: Crime
+) -> None:
+    from victimcare.core.models import AuditEvent
+
+    before = AuditEvent.objects.filter(object_type="cases.crime", object_id=str(crime.pk)).count()
+
+    response = wcu_token.client().get(TIMELINE)
+
+    assert response.status_code == 200
+    entries = AuditEvent.objects.filter(
+        object_type="cases.crime", object_id=str(crime.pk)
+    ).order_by("seq")
+    assert entries.count() == before + 1
+    entry = entries.last()
+    assert entry.action == "view"
+    assert entry.purpose == "partner API"
+    assert entry.detail["part"] == "timeline"

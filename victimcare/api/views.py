@@ -29,6 +29,8 @@ from rest_framework.views import APIView
 
 from victimcare.cases import selectors
 from victimcare.cases import services as case_services
+from victimcare.core.audit import audit_record
+from victimcare.core.constants import AuditAction
 
 from . import messages
 from . import selectors as api_selectors
@@ -282,6 +284,16 @@ class TimelineApi(BaseApi):
         events = selectors.timeline(user=request.user, crime=crime)
         page, next_url = paginate_newest_first(
             events, request=request, page_size=settings.REST_FRAMEWORK["PAGE_SIZE"]
+        )
+        # Event summaries can carry details of the victims' lives: each page read
+        # is a disclosure to the partner's system, recorded like the case page.
+        audit_record(
+            action=AuditAction.VIEW,
+            request=request,
+            object_type="cases.crime",
+            object_id=crime.pk,
+            purpose=AUDIT_PURPOSE,
+            detail={"part": "timeline", "events": len(page)},
         )
         return Response({"next": next_url, "results": EventOutputSerializer(page, many=True).data})
 
