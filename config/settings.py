@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_standardized_errors",
     "victimcare.cases",
+    "victimcare.duties",
     "victimcare.api",
     "victimcare.demo",
 ]
