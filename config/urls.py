@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("victimcare.frontend.urls")),
     path("", include("victimcare.accounts.urls")),
     path("cases/", include("victimcare.cases.urls")),
+    path("duties/", include("victimcare.duties.urls")),
+    path("compliance/", include("victimcare.duties.urls_compliance")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("victimcare.api.urls")),
 ]

@@ -231,13 +231,14 @@ def test_a_broken_file_for_the_edition_in_force_leaves_its_rules(
 
 
 def test_a_missing_or_malformed_file_is_refused(tmp_path: Path) -> None:
+    before = list(RuleSet.objects.values_list("edition", "loaded_at"))
     with pytest.raises(RuleSetError, match="No rule file called 'vcop-1999'"):
         ruleset_load(path_or_name="vcop-1999")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(RuleSetError, match="not valid JSON"):
         ruleset_load(path_or_name=bad)
-    assert not RuleSet.objects.exists()
+    assert list(RuleSet.objects.values_list("edition", "loaded_at")) == before
 
 
 def test_a_new_edition_takes_over_from_its_effective_date(
@@ -257,3 +258,22 @@ def test_a_new_edition_takes_over_from_its_effective_date(
 
 def test_rule_events_are_all_known() -> None:
     assert {r["trigger"] for r in SHIPPED["rules"]} <= set(EventCode.values)
+
+
+def test_every_database_has_the_2021_code_in_force_from_its_first_migrate() -> None:
+    # The data migration loads it: duties must never silently fail to arise.
+    assert rules_in_force(dt.datetime(2026, 6, 1, tzinfo=dt.UTC)).edition == "vcop-2021"
+
+
+def test_a_rule_dropped_from_a_reloaded_file_is_retired_not_deleted(
+    tmp_path: Path, vcop_2021: RuleSet
+) -> None:
+    doc = json.loads((DATA_DIR / "vcop-2021.json").read_text(encoding="utf-8"))
+    dropped = doc["rules"].pop()["code"]
+    ruleset_load(path_or_name=_write(tmp_path, doc))
+    rule = vcop_2021.rules.get(code=dropped)
+    assert rule.retired
+    assert vcop_2021.rules.filter(retired=False).count() == len(VCOP_ROWS) - 1
+    # Loading the full file again brings it back.
+    ruleset_load(path_or_name="vcop-2021")
+    assert not vcop_2021.rules.get(code=dropped).retired

@@ -265,6 +265,11 @@ class NeedsAssessmentVersion(models.Model):
     support_wanted = models.JSONField(default=list, blank=True)
     enhanced = models.BooleanField(default=False)
     enhanced_reasons = models.JSONField(default=list, blank=True)
+    update_interval_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Contact plan: days between regular updates the victim agreed (blank: the Code's default).",
+    )
     decided_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )

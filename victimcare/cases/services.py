@@ -29,6 +29,7 @@ from victimcare.accounts.models import Area, Organisation, User
 from victimcare.accounts.selectors import organisation_subtree_ids
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
+from victimcare.duties import services as duty_services
 
 from . import messages as msg
 from .constants import AgeBand, Channel, CrimeStatus, EventCode, VictimRole
@@ -74,6 +75,8 @@ class NeedsInput:
     support_wanted: list[str] = field(default_factory=list)
     enhanced: bool = False
     enhanced_reasons: list[str] = field(default_factory=list)
+    # Contact plan (VCOP Right 6): days between regular updates; None = the rule's default.
+    update_interval_days: int | None = None
 
 
 @dataclass
@@ -166,7 +169,7 @@ def _event_write(
     idempotency_key: str | None = None,
     now: dt.datetime,
 ) -> JourneyEvent:
-    return JourneyEvent.objects.create(
+    event = JourneyEvent.objects.create(
         crime=crime,
         code=code,
         occurred_at=occurred_at,
@@ -180,6 +183,9 @@ def _event_write(
         supersedes=supersedes,
         idempotency_key=idempotency_key,
     )
+    # Victims' Code: every event creates the duties it triggers, in this transaction.
+    duty_services.duties_for_event(event=event)
+    return event
 
 
 def _needs_version_write(
@@ -200,6 +206,7 @@ def _needs_version_write(
         enhanced=needs.enhanced,
         # Reasons without eligibility mean nothing: they are not kept.
         enhanced_reasons=list(needs.enhanced_reasons) if needs.enhanced else [],
+        update_interval_days=needs.update_interval_days,
         decided_by=actor,
         decided_by_organisation_id=actor.organisation_id,
         decided_at=now,
@@ -244,6 +251,7 @@ def _victim_write(
     is_primary_contact: bool,
     now: dt.datetime,
     request: HttpRequest | None,
+    added_later: bool = False,
 ) -> Victim:
     phone = data.phone.strip()
     victim = Victim.objects.create(
@@ -302,6 +310,9 @@ def _victim_write(
             disability=data.equality.disability,
             recorded_at=now,
         )
+    _duties_for_new_person(
+        crime=crime, victim=victim, role=data.role, added_later=added_later, now=now
+    )
     audit_record(
         action=AuditAction.CREATE,
         request=request,
@@ -318,6 +329,33 @@ def _victim_write(
         },
     )
     return victim
+
+
+def _duties_for_new_person(
+    *, crime: Crime, victim: Victim, role: str, added_later: bool, now: dt.datetime
+) -> None:
+    """The duties of the crime's report, for a victim just linked to it.
+
+    Parents and nominated contacts receive the victim's duties, so they get
+    none of their own, unless nobody else on the crime is owed them. A victim
+    added after the crime was recorded is owed them from now: the police
+    learned of them now.
+    """
+    owed = duty_services.OWED_ROLES
+    if (
+        role not in owed
+        and CrimeVictim.objects.filter(crime=crime, role__in=owed).exclude(victim=victim).exists()
+    ):
+        return
+    reported = (
+        JourneyEvent.objects.filter(crime=crime, code=EventCode.CRIME_REPORTED)
+        .order_by("occurred_at", "pk")
+        .first()
+    )
+    if reported is not None:
+        duty_services.duties_for_event(
+            event=reported, victims=[victim], started_at=now if added_later else None
+        )
 
 
 def _share_write(
@@ -597,6 +635,7 @@ def victim_add(
         is_primary_contact=not crime.victim_links.exists(),
         now=now,
         request=request,
+        added_later=True,
     )
     _touch(crime, now=now)
     return victim
@@ -664,6 +703,7 @@ def event_record(
     summary: str = "",
     supersedes: JourneyEvent | None = None,
     idempotency_key: str | None = None,
+    fulfils: Sequence[int] = (),
     request: HttpRequest | None = None,
 ) -> tuple[JourneyEvent, bool]:
     """Record one event on the crime's timeline; return (event, created).
@@ -673,7 +713,10 @@ def event_record(
     `occurred_at`. The same `idempotency_key` from the same organisation
     returns the event already stored and False (a retried request is safe).
     Moves the crime's status forward where the event implies it
-    (STATUS_AFTER_EVENT) and touches `updated_at`.
+    (STATUS_AFTER_EVENT) and touches `updated_at`. A contact (visit, call,
+    letter, message) may fulfil owed duties of the crime (`fulfils`, duty ids):
+    they are marked done by it, on time or late. Creates the duties the event
+    triggers (duties.services).
     """
     if not actor.has_perm("cases.view_crime", crime):
         raise PermissionDenied
@@ -710,6 +753,10 @@ def event_record(
         add(errors, "victim", msg.VICTIM_NOT_ON_CRIME)
     if supersedes is not None and supersedes.crime_id != crime.pk:
         add(errors, "supersedes", msg.SUPERSEDES_OTHER_CRIME)
+    fulfilled, fulfil_errors = duty_services.fulfil_errors(
+        actor=actor, crime=crime, code=code, victim=victim, duty_ids=fulfils
+    )
+    errors.update(fulfil_errors)
     raise_if(errors)
 
     try:
@@ -738,12 +785,16 @@ def event_record(
             raise
         return existing, False
 
+    duty_services.duties_complete(actor=actor, event=event, duties=fulfilled)
     changes: dict[str, Any] = {}
     target = STATUS_AFTER_EVENT.get(code)
     if target is not None and STATUS_ORDER.index(target) > STATUS_ORDER.index(crime.status):
         changes["status"] = target
         if target == CrimeStatus.CLOSED:
             changes["outcome"] = clean_details["outcome"]
+        if crime.status == CrimeStatus.OPEN:
+            # VCOP Right 6: regular updates run while the investigation is open.
+            duty_services.duties_close_regular_updates(crime=crime, now=now)
     _touch(crime, now=now, **changes)
     audit_record(
         action=AuditAction.CREATE,
@@ -753,7 +804,12 @@ def event_record(
         object_id=crime.pk,
         subject_type="cases.victim" if victim is not None else "",
         subject_id=victim.pk if victim is not None else "",
-        detail={"event_id": event.pk, "code": code, "status": crime.status},
+        detail={
+            "event_id": event.pk,
+            "code": code,
+            "status": crime.status,
+            "fulfilled_duty_ids": [d.pk for d in fulfilled],
+        },
     )
     return event, True
 

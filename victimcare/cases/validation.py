@@ -42,6 +42,8 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _EARLIEST_BIRTH = dt.date(1900, 1, 1)
 DISABILITY_ANSWERS = frozenset({"", "yes", "no", "not_said"})
 DETAIL_TEXT_MAX = 500
+# Contact plan: an update at least every 3 months, no more than daily.
+UPDATE_INTERVAL_MIN, UPDATE_INTERVAL_MAX = 1, 91
 
 # Channel → the safe-contact flag that must be set to use it.
 CHANNEL_FLAGS = {
@@ -178,6 +180,13 @@ def needs_errors(needs: NeedsInput) -> Errors:
         add(errors, "communication_needs", msg.COMMUNICATION_NEEDS_TOO_LONG)
     if needs.enhanced and not needs.enhanced_reasons:
         add(errors, "enhanced_reasons", msg.ENHANCED_REASON_REQUIRED)
+    interval = needs.update_interval_days
+    if interval is not None and (
+        isinstance(interval, bool)
+        or not isinstance(interval, int)
+        or not (UPDATE_INTERVAL_MIN <= interval <= UPDATE_INTERVAL_MAX)
+    ):
+        add(errors, "update_interval_days", msg.UPDATE_INTERVAL_INVALID)
     return errors
 
 

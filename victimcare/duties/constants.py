@@ -36,3 +36,30 @@ class DeadlineKind(models.TextChoices):
 
 FIRST_RIGHT = 1
 LAST_RIGHT = 12
+
+
+class DutyState(models.TextChoices):
+    """Where a duty is. Open and overdue are owed; the others are finished.
+
+    `replaced` keeps the history when a tighter deadline (the victim became
+    eligible for enhanced rights) replaced an open duty."""
+
+    OPEN = "open", "Open"
+    OVERDUE = "overdue", "Overdue"
+    DONE = "done", "Done"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    REPLACED = "replaced", "Replaced by a tighter deadline"
+
+
+OWED_STATES = (DutyState.OPEN, DutyState.OVERDUE)
+
+
+class NotificationKind(models.TextChoices):
+    """In-app notifications about duties (the messaging issue adds email)."""
+
+    REMINDER = "reminder", "Due by the end of the next working day"
+    ESCALATION = "escalation", "Overdue: escalated to a supervisor"
+
+
+# Why the system (not a person) closed a duty: shown on the duty and in figures.
+REASON_INVESTIGATION_CLOSED = "The investigation is no longer open, so regular updates stop."

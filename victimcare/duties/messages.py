@@ -37,3 +37,8 @@ NO_RULES_IN_FORCE = (
 )
 CONDITION_FACTS_MISSING = "not applied: the rule needs case facts not given ({facts})"
 CONDITION_NOT_MET = "not applied: its conditions are not met by the facts given"
+
+# Duties
+NOT_APPLICABLE_REASON_REQUIRED = "Enter why this duty does not apply"
+NOT_APPLICABLE_REASON_TOO_LONG = "Why this duty does not apply must be 500 characters or fewer"
+DUTY_NOT_OWED = "This duty is no longer owed: it was done, replaced or closed"

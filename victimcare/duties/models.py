@@ -13,9 +13,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from victimcare.accounts.models import Organisation, User
 from victimcare.cases.constants import EventCode
+from victimcare.cases.models import Crime, JourneyEvent, Victim
 
-from .constants import FIRST_RIGHT, LAST_RIGHT, Clock, DeadlineKind, Owner
+from .constants import (
+    FIRST_RIGHT,
+    LAST_RIGHT,
+    Clock,
+    DeadlineKind,
+    DutyState,
+    NotificationKind,
+    Owner,
+)
 
 
 class LocalClosure(models.Model):
@@ -97,6 +107,10 @@ class Rule(models.Model):
     confirmed = models.BooleanField(
         default=True, help_text="False for rows not yet confirmed in the Code's own text."
     )
+    retired = models.BooleanField(
+        default=False,
+        help_text="Dropped from the edition's file: creates no new duties, kept for the duties it made.",
+    )
 
     class Meta:
         ordering = ["rule_set", "position", "code"]
@@ -138,3 +152,153 @@ class Rule(models.Model):
             if value is not None:
                 return kind, int(value)
         raise ValueError(f"Rule {self.code} has no {prefix} deadline.")
+
+
+class Duty(models.Model):
+    """What one victim is owed because of one event, by whom and by when.
+
+    Created by `services.duties_for_event` from the rule in force when the event
+    happened; the rule (and so its edition) stays linked, so a later Code never
+    changes an old duty. The deadline is stored with how it was counted
+    (`started_at`, `deadline_kind`, `deadline_amount`, `enhanced`) so the duty
+    page can explain it. A finished duty is never reopened: tightening creates
+    a new duty and marks this one `replaced` (`replaced_by`).
+    """
+
+    crime = models.ForeignKey(Crime, on_delete=models.CASCADE, related_name="duties")
+    victim = models.ForeignKey(Victim, on_delete=models.PROTECT, related_name="duties")
+    event = models.ForeignKey(
+        JourneyEvent,
+        on_delete=models.PROTECT,
+        related_name="duties",
+        help_text="The event that created the duty (for a periodic update, the contact that started the period).",
+    )
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="duties")
+    right = models.PositiveSmallIntegerField()
+    owner = models.CharField(max_length=20, choices=Owner.choices)
+    owner_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="duties",
+        help_text="The organisation whose worklist holds the duty.",
+    )
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="duties",
+        null=True,
+        blank=True,
+        help_text="The person who owes it (the officer in the case for police duties).",
+    )
+    enhanced = models.BooleanField(help_text="Counted with the enhanced-rights deadline.")
+    deadline_kind = models.CharField(max_length=20, choices=DeadlineKind.choices)
+    deadline_amount = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(help_text="When the clock started (day 0).")
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=DutyState.choices, default=DutyState.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Done
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    completed_event = models.ForeignKey(
+        JourneyEvent,
+        on_delete=models.PROTECT,
+        related_name="fulfilled_duties",
+        null=True,
+        blank=True,
+        help_text="The contact with the victim that fulfilled the duty.",
+    )
+    on_time = models.BooleanField(null=True, blank=True)
+    # Not applicable (a person says so, with a reason) or closed by the system
+    closed_reason = models.CharField(max_length=500, blank=True)
+    closed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # History
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="replaces", null=True, blank=True
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="next_duties",
+        null=True,
+        blank=True,
+        help_text="The periodic update duty done before this one.",
+    )
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One live duty per event, victim and rule: recording is idempotent.
+            models.UniqueConstraint(
+                fields=["event", "victim", "rule"],
+                condition=~Q(state=DutyState.REPLACED) & Q(previous__isnull=True),
+                name="duty_event_victim_rule_uniq",
+            ),
+            # A done periodic update starts exactly one next one.
+            models.UniqueConstraint(
+                fields=["previous"],
+                condition=Q(previous__isnull=False) & ~Q(state=DutyState.REPLACED),
+                name="duty_one_next_uniq",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=DutyState.DONE)
+                | (Q(completed_at__isnull=False) & Q(on_time__isnull=False)),
+                name="duty_done_has_completion",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=DutyState.NOT_APPLICABLE) | ~Q(closed_reason=""),
+                name="duty_not_applicable_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "state", "due_at"], name="duty_assignee_idx"),
+            models.Index(
+                fields=["owner_organisation", "state", "due_at"], name="duty_organisation_idx"
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(state=DutyState.OPEN),
+                name="duty_open_due_idx",
+            ),
+            models.Index(fields=["crime", "victim"], name="duty_crime_victim_idx"),
+        ]
+        ordering = ["due_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Duty {self.pk}"
+
+    @property
+    def owed(self) -> bool:
+        return self.state in (DutyState.OPEN, DutyState.OVERDUE)
+
+
+class DutyNotification(models.Model):
+    """An in-app reminder or escalation about a duty, for one person. Written once."""
+
+    duty = models.ForeignKey(Duty, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="duty_notifications")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["duty", "recipient", "kind"], name="dutynotification_once_uniq"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "read_at", "-created_at"], name="dutynotification_inbox_idx"
+            )
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"

@@ -1,6 +1,6 @@
 """Loading the Victims' Code rules from data, and reading the rules in force.
 
-`ruleset_load` checks the whole file before it writes anything, then replaces
+`ruleset_load` checks the whole file before it writes anything, then updates
 the edition's rules in one transaction: a broken file raises RuleSetError naming
 the rule at fault and leaves the rules in force exactly as they were.
 (AutodiscoverRulesConfig imports every app's `rules` module; this one only
@@ -19,8 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from victimcare.cases.constants import EventCode
+from victimcare.core.audit import audit_record
+from victimcare.core.constants import AuditAction
 
-from . import messages
+from . import messages, permissions  # noqa: F401  (registers the duties policy)
 from .calendar import deadline_for, explain_days, local_day
 from .conditions import conditions_hold, conditions_problem, facts_needed
 from .constants import FIRST_RIGHT, LAST_RIGHT, Clock, DeadlineKind, Owner
@@ -150,16 +152,34 @@ def ruleset_load(*, path_or_name: str | Path) -> RuleSet:
     """Load a rule file (a name in duties/data/ or a path) as an active RuleSet.
 
     Everything is checked first; on any problem RuleSetError is raised and nothing
-    changes. Loading an edition again replaces its rules with the file's.
+    changes. Loading an edition again updates its rules from the file by code:
+    new codes are added, changed ones updated, and codes no longer in the file
+    are retired (kept, because duties already created refer to them, but they
+    create no new duty). Writes an audit entry.
     """
     header, rows = ruleset_parse(path_or_name=path_or_name)
-    rule_set, _ = RuleSet.objects.update_or_create(
+    rule_set, created = RuleSet.objects.update_or_create(
         edition=header["edition"],
         defaults={**header, "loaded_at": timezone.now(), "active": True},
     )
-    # TODO(issue 4): once duties refer to rules, retire removed rules instead of deleting.
-    rule_set.rules.all().delete()
-    Rule.objects.bulk_create([Rule(rule_set=rule_set, **row) for row in rows])
+    existing = {rule.code: rule for rule in rule_set.rules.all()}
+    for row in rows:
+        rule = existing.pop(row["code"], None)
+        if rule is None:
+            Rule.objects.create(rule_set=rule_set, retired=False, **row)
+            continue
+        for name, value in row.items():
+            setattr(rule, name, value)
+        rule.retired = False
+        rule.save()
+    retired = sorted(existing)
+    rule_set.rules.filter(code__in=retired).update(retired=True)
+    audit_record(
+        action=AuditAction.CREATE if created else AuditAction.CHANGE,
+        object_type="duties.ruleset",
+        object_id=rule_set.pk,
+        detail={"edition": rule_set.edition, "rules": len(rows), "retired": retired},
+    )
     return rule_set
 
 
@@ -219,7 +239,7 @@ def event_duties_explain(
     if rule_set is None:
         raise RuleSetError(messages.NO_RULES_IN_FORCE.format(day=local_day(occurred_at)))
     duties, not_applied = [], []
-    for rule in rule_set.rules.filter(trigger=event).select_related("rule_set"):
+    for rule in rule_set.rules.filter(trigger=event, retired=False).select_related("rule_set"):
         holds = conditions_hold(rule.conditions, facts)
         if holds is True:
             duties.append(

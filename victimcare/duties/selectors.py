@@ -1,0 +1,157 @@
+"""Reading duties: worklists, a team's duties, a crime's duties, one duty.
+
+Worklists are one indexed query each, so they stay fast with millions of duties
+(benchmarks/duties_bench.py). They return only owed duties the person is
+responsible for; a duty of a crime the person may not view never appears
+(restricted cases belong to their specialist team and the OIC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from victimcare.accounts.models import User
+from victimcare.accounts.selectors import organisation_subtree_ids
+from victimcare.cases.models import Crime
+
+from .calendar import end_of_day, local_day
+from .constants import OWED_STATES, DutyState
+from .models import Duty, DutyNotification
+
+WORKLIST_LIMIT = 200
+
+
+def _worklist_order(queryset: QuerySet[Duty]) -> QuerySet[Duty]:
+    # Overdue first, then by deadline: what is most late is at the top.
+    return queryset.annotate(
+        overdue_first=Case(
+            When(state=DutyState.OVERDUE, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("overdue_first", "due_at", "pk")
+
+
+def worklist_for_user(*, user: User, limit: int = WORKLIST_LIMIT) -> list[Duty]:
+    """ "Owed to victims": the person's owed duties, overdue first, then by deadline.
+
+    A person's own duties (police duties of the crimes they are OIC of) and the
+    unassigned duties of their organisation (Witness Care, CPS, probation).
+    Each row carries its crime, victim and rule for the page.
+    """
+    if not user.is_authenticated or user.organisation_id is None:
+        return []
+    mine = Q(assignee=user) | Q(assignee__isnull=True, owner_organisation_id=user.organisation_id)
+    rows = _worklist_order(
+        Duty.objects.filter(mine, state__in=OWED_STATES).select_related(
+            "crime", "crime__offence", "victim", "rule"
+        )
+    )[:limit]
+    return [d for d in rows if user.has_perm("cases.view_crime", d.crime)]
+
+
+@dataclass(frozen=True)
+class TeamDuties:
+    open_count: int
+    due_today_count: int
+    overdue_count: int
+    rows: list[Duty]
+
+
+def team_duties(
+    *, user: User, now: dt.datetime | None = None, limit: int = WORKLIST_LIMIT
+) -> TeamDuties:
+    """A supervisor's view: owed duties of their organisation and every one below it,
+    with counts of open, due today and overdue. Raises Http404 for anyone else."""
+    if not user.has_perm("duties.view_team_duties"):
+        raise Http404
+    now = now or timezone.now()
+    orgs = organisation_subtree_ids(organisation_id=user.organisation_id)
+    owed = Duty.objects.filter(owner_organisation_id__in=orgs, state__in=OWED_STATES)
+    today_end = end_of_day(local_day(now))
+    counts = owed.aggregate(
+        open_count=_count(Q(state=DutyState.OPEN)),
+        due_today_count=_count(Q(state=DutyState.OPEN, due_at__lte=today_end)),
+        overdue_count=_count(Q(state=DutyState.OVERDUE)),
+    )
+    rows = list(
+        _worklist_order(
+            owed.select_related("crime", "crime__offence", "victim", "rule", "assignee")
+        )[:limit]
+    )
+    return TeamDuties(rows=rows, **{k: v or 0 for k, v in counts.items()})
+
+
+def _count(condition: Q):  # type: ignore[no-untyped-def]
+    from django.db.models import Count
+
+    return Count("pk", filter=condition)
+
+
+def crime_duties(*, user: User, crime: Crime) -> list[Duty]:
+    """Every duty of a crime, owed and finished, for someone who may view it."""
+    if not user.has_perm("cases.view_crime", crime):
+        raise Http404
+    return list(
+        Duty.objects.filter(crime=crime)
+        .select_related("victim", "rule", "rule__rule_set", "event", "owner_organisation")
+        .order_by("due_at", "pk")
+    )
+
+
+def access_duty(*, user: User, duty_id: int) -> Duty:
+    """The duty, if the person may view its crime; Http404 for missing and forbidden alike."""
+    duty = (
+        Duty.objects.select_related(
+            "crime",
+            "crime__offence",
+            "crime__team",
+            "victim",
+            "rule",
+            "rule__rule_set",
+            "event",
+            "owner_organisation",
+            "assignee",
+            "completed_event",
+            "replaced_by",
+            "previous",
+        )
+        .filter(pk=duty_id)
+        .first()
+    )
+    if duty is None or not user.has_perm("duties.view_duty", duty):
+        raise Http404
+    return duty
+
+
+def duty_history(*, duty: Duty) -> list[Duty]:
+    """The duties this one replaced or was replaced by (enhanced tightening), oldest first."""
+    chain = [duty]
+    seen = {duty.pk}
+    current = duty
+    while (earlier := Duty.objects.filter(replaced_by=current).first()) and earlier.pk not in seen:
+        chain.insert(0, earlier)
+        seen.add(earlier.pk)
+        current = earlier
+    current = duty
+    while current.replaced_by_id and current.replaced_by_id not in seen:
+        current = Duty.objects.get(pk=current.replaced_by_id)
+        chain.append(current)
+        seen.add(current.pk)
+    return chain
+
+
+def unread_notifications(*, user: User, limit: int = 50) -> list[DutyNotification]:
+    """The person's unread reminders and escalations, newest first."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        DutyNotification.objects.filter(recipient=user, read_at__isnull=True)
+        .select_related("duty", "duty__crime")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -1,0 +1,7 @@
+"""Victims' Code compliance figures."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "compliance"
+
+urlpatterns: list = []
