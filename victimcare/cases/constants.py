@@ -111,6 +111,14 @@ class AccessibleFormat(models.TextChoices):
     BSL = "bsl", "British Sign Language"
 
 
+class VpsOutcome(models.TextChoices):
+    """VCOP Right 7: whether a Victim Personal Statement was offered, and the answer."""
+
+    MADE = "made", "Offered and made"
+    DECLINED = "declined", "Offered and declined"
+    NOT_OFFERED = "not_offered", "Not offered"
+
+
 class VictimRole(models.TextChoices):
     """How a person is linked to a crime (the Victims' Code lets a relative or parent be the contact)."""
 

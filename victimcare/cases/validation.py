@@ -30,6 +30,7 @@ from .constants import (
     SpecialMeasure,
     SupportNeed,
     VictimRole,
+    VpsOutcome,
     Vulnerability,
 )
 
@@ -238,6 +239,8 @@ DETAIL_FIELDS: dict[str, dict[str, str]] = {
         "court": TEXT,
         "bail_conditions": TEXT_LIST,
     },
+    # VCOP Right 7: the statement records whether a VPS was offered, made or declined.
+    EventCode.STATEMENT_TAKEN: {"vps": TEXT},
     EventCode.CHARGE_ALTERED: {"charges": TEXT_LIST},
     EventCode.BAIL_HEARING_OUTCOME: {"remanded": BOOLEAN, "conditions": TEXT_LIST},
     EventCode.WITNESS_REQUIRED: {"trial_at": DATETIME, "court": TEXT, "plea": TEXT},
@@ -267,6 +270,7 @@ DETAIL_CHOICES: dict[str, tuple[str, ...]] = {
     "result": VERDICT_RESULTS,
     "plea": PLEAS,
     "outcome": tuple(v for v in CrimeOutcome.values if v),
+    "vps": tuple(VpsOutcome.values),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
@@ -17,10 +18,11 @@ from django.utils import timezone
 
 from victimcare.accounts.models import User
 from victimcare.accounts.selectors import organisation_subtree_ids
+from victimcare.cases.constants import EventCode
 from victimcare.cases.models import Crime
 
-from .calendar import end_of_day, local_day
-from .constants import OWED_STATES, DutyState
+from .calendar import LONDON, end_of_day, explain_days, local_day
+from .constants import OWED_STATES, DeadlineKind, DutyState
 from .models import Duty, DutyNotification
 
 WORKLIST_LIMIT = 200
@@ -155,3 +157,48 @@ def unread_notifications(*, user: User, limit: int = 50) -> list[DutyNotificatio
         .select_related("duty", "duty__crime")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def duty_explain(*, duty: Duty) -> dict[str, Any]:
+    """Why the duty exists and how its deadline was counted, as plain data.
+
+    Which event (code, label, when it happened and was received), which rule
+    and edition (with its right, source and whether it is confirmed), whether
+    the enhanced deadline applied, when the clock started (day 0) and the days
+    skipped while counting working days, each with why. Shown on the duty page
+    and returned by the API. Holds no personal data.
+    """
+    event = duty.event
+    rule = duty.rule
+    started_day = local_day(duty.started_at)
+    skipped = (
+        explain_days(started_day, duty.deadline_amount)
+        if duty.deadline_kind == DeadlineKind.WORKING_DAYS
+        else []
+    )
+    return {
+        "event": {
+            "id": event.pk,
+            "code": event.code,
+            "label": EventCode(event.code).label,
+            "occurred_at": event.occurred_at.astimezone(LONDON).isoformat(),
+            "received_at": event.received_at.astimezone(LONDON).isoformat(),
+        },
+        "rule": {
+            "code": rule.code,
+            "edition": rule.rule_set.edition,
+            "edition_title": rule.rule_set.title,
+            "right": rule.right,
+            "source": rule.source,
+            "confirmed": rule.confirmed,
+            "clock": rule.clock,
+        },
+        "enhanced": duty.enhanced,
+        "deadline": {"kind": duty.deadline_kind, "amount": duty.deadline_amount},
+        "started_at": duty.started_at.astimezone(LONDON).isoformat(),
+        "started_day": started_day.isoformat(),
+        "due_at": duty.due_at.astimezone(LONDON).isoformat(),
+        "skipped_days": [{"date": d.isoformat(), "reason": r} for d, r in skipped],
+        "periodic_after_duty_id": duty.previous_id,
+        "replaced_by_duty_id": duty.replaced_by_id,
+    }
