@@ -170,10 +170,15 @@ def duties_for_event(
     duties; the investigation closing ends the regular updates.
     """
     crime = Crime.objects.select_related("offence", "team", "oic").get(pk=event.crime_id)
-    if event.code == EventCode.ENHANCED_ELIGIBILITY_CHANGED and event.victim_id:
-        if (event.details or {}).get("enhanced"):
-            duties_tighten(crime=crime, victim=event.victim, now=event.recorded_at)
-        return []
+    if event.code == EventCode.ENHANCED_ELIGIBILITY_CHANGED:
+        return []  # the needs_assessed event written with it has done the work
+    if (
+        event.code == EventCode.NEEDS_ASSESSED
+        and event.victim_id
+        and victim_enhanced(crime=crime, victim=event.victim)
+    ):
+        # Eligibility recognised (first assessment or a change): tighten what is owed.
+        duties_tighten(crime=crime, victim=event.victim, now=event.recorded_at)
     rule_set = rules_in_force(event.occurred_at)
     if rule_set is None:
         return []
