@@ -339,9 +339,7 @@ def test_a_victim_added_later_is_owed_the_reporting_duties_from_then(make_crime,
                 full_name="Test Parent", phone="07700 900002", role=VictimRole.PARENT_OR_GUARDIAN
             ),
         )
-    late = Duty.objects.get(
-        crime=crime, victim=added, rule__code="crime-reported-needs-assessment"
-    )
+    late = Duty.objects.get(crime=crime, victim=added, rule__code="crime-reported-needs-assessment")
     assert late.started_at == london(2026, 3, 9, 9, 0)
     assert late.due_at == end_of(dt.date(2026, 3, 11))
     # A parent receives the victim's duties; they are owed none of their own.
@@ -378,5 +376,21 @@ def test_only_those_who_owe_a_duty_may_close_it(make_crime, other_officer, analy
             duty_not_applicable(actor=outsider, duty=duty, reason="Not mine.")
     # The Victim Focus Desk gives updates on the police's behalf.
     assert desk_agent.has_perm("duties.act_on_duty", duty)
+    duty.refresh_from_db()
+    assert duty.state == DutyState.OPEN
+
+
+def test_a_contact_with_nobody_named_cannot_fulfil_a_duty(make_crime, officer):
+    crime = make_crime(victims=[_victim()])
+    duty = _duty(crime, "crime-reported-support-referral")
+    with pytest.raises(ValidationError) as refused:
+        event_record(
+            actor=officer,
+            crime=crime,
+            code=EventCode.CONTACT_CALL,
+            occurred_at=crime.occurred_at,
+            fulfils=[duty.pk],
+        )
+    assert refused.value.message_dict["victim"] == [case_msg.FULFILS_NEEDS_A_PERSON]
     duty.refresh_from_db()
     assert duty.state == DutyState.OPEN

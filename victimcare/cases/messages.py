@@ -49,6 +49,7 @@ COMMUNICATION_NEEDS_TOO_LONG = "Communication needs must be 500 characters or fe
 ENHANCED_REASON_REQUIRED = "Select why they are eligible for enhanced rights"
 UPDATE_INTERVAL_INVALID = "Days between updates must be a whole number from 1 to 91"
 FULFILS_NOT_A_CONTACT = "Only a visit, call, letter or message to the victim can fulfil a duty"
+FULFILS_NEEDS_A_PERSON = "Select who the contact was with, so the duties it fulfils are theirs"
 FULFILS_DUTY_INVALID = "Select duties that are still owed on this case"
 FULFILS_DUTY_OTHER_VICTIM = "A contact with one victim cannot fulfil a duty owed to another victim"
 FULFILS_DUTY_NOT_YOURS = "You cannot complete a duty owed by another organisation"

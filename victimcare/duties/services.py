@@ -325,6 +325,8 @@ def fulfil_errors(
         return [], {}
     if code not in CONTACT_EVENTS:
         return [], {"fulfils": [case_messages.FULFILS_NOT_A_CONTACT]}
+    if victim is None:
+        return [], {"victim": [case_messages.FULFILS_NEEDS_A_PERSON]}
     duties = list(
         Duty.objects.select_related("crime", "owner_organisation")
         .select_for_update(of=("self",))
