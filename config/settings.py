@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "victimcare.cases",
     "victimcare.duties",
+    "victimcare.messaging",
     "victimcare.api",
     "victimcare.demo",
 ]
@@ -266,6 +267,28 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=15)
 
+# Messaging (issue 5): the outbox is the ledger, the channel delivers. "local"
+# keeps messages in the admin outbox (the embedded default, no provider);
+# "notify" sends through GOV.UK Notify (or `victimcare notify-stub`). Keep the
+# lease well above the client timeout so an expired lease means the previous
+# attempt has finished or died (messaging.checks enforces it).
+MESSAGING_CHANNEL = env.str("MESSAGING_CHANNEL", default="local")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=30.0)
+# Pass-through Notify templates ("((subject))", "((body))"): wording is ours and versioned here.
+NOTIFY_TEMPLATE_IDS = {
+    "sms": env.str("NOTIFY_SMS_TEMPLATE_ID", default=""),
+    "email": env.str("NOTIFY_EMAIL_TEMPLATE_ID", default=""),
+    "letter": env.str("NOTIFY_LETTER_TEMPLATE_ID", default=""),
+}
+MESSAGING_LEASE_SECONDS = env.int("MESSAGING_LEASE_SECONDS", default=120)
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=10)
+MESSAGING_MAX_AGE_HOURS = env.int("MESSAGING_MAX_AGE_HOURS", default=72)
+MESSAGING_RETRY_BASE_SECONDS = env.int("MESSAGING_RETRY_BASE_SECONDS", default=30)
+MESSAGING_RETRY_MAX_SECONDS = env.int("MESSAGING_RETRY_MAX_SECONDS", default=3600)
+MESSAGING_DOORBELL_GRACE_SECONDS = env.int("MESSAGING_DOORBELL_GRACE_SECONDS", default=120)
+
 # The force this deployment serves: names are data, never hard-wired.
 FORCE_NAME = env.str("FORCE_NAME", default="Metropolitan Police Service")
 SERVICE_NAME = env.str("SERVICE_NAME", default="Victim care")
@@ -327,6 +350,8 @@ SPECTACULAR_SETTINGS = {
     | {
         "EventCodeEnum": "victimcare.cases.constants.EventCode",
         "IdempotencyConflictCodeEnum": "victimcare.api.serializers.CONFLICT_CODES",
+        "DutyStateEnum": "victimcare.duties.constants.DutyState",
+        "DutyOwnerEnum": "victimcare.duties.constants.Owner",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

@@ -17,6 +17,7 @@ OPERATIONS = {
     "/api/v1/crimes/{crn}/events/": {"post"},
     "/api/v1/crimes/{crn}/timeline/": {"get"},
     "/api/v1/crimes/{crn}/needs/": {"get"},
+    "/api/v1/crimes/{crn}/duties/": {"get"},
 }
 
 

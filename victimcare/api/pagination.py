@@ -1,9 +1,11 @@
-"""Cursor pagination over an already authorised, newest-first list.
+"""Cursor pagination over an already authorised list.
 
-The timeline selector returns a list (it decides what the user may see), so
-DRF's queryset-based CursorPagination cannot be used. Events are immutable
-and ordered by (occurred_at, id) descending, so a keyset cursor is stable:
-new events never shift a page that a client is part-way through.
+The timeline and duties selectors return lists (they decide what the user may
+see), so DRF's queryset-based CursorPagination cannot be used. Events are
+immutable and ordered by (occurred_at, id) descending, so a keyset cursor is
+stable: new events never shift a page that a client is part-way through.
+Duties are ordered by (due_at, id) ascending, soonest first; a duty's due_at
+never changes (a tighter deadline is a new duty with a new id).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rest_framework.exceptions import NotFound
@@ -39,21 +41,44 @@ def _decode(cursor: str) -> tuple[dt.datetime, int]:
         raise NotFound(INVALID_CURSOR) from None
 
 
+def paginate_keyset(
+    items: Sequence[Any],
+    *,
+    request: Request,
+    page_size: int,
+    key: Callable[[Any], tuple[dt.datetime, int]],
+    newest_first: bool,
+) -> tuple[list[Any], str | None]:
+    """One page of `items` ordered by `key` (a (datetime, id) pair) after the
+    request's cursor, and the URL of the next page (None on the last page)."""
+    ordered = sorted(items, key=key, reverse=newest_first)
+    cursor = request.query_params.get(CURSOR_PARAM)
+    if cursor:
+        position = _decode(cursor)
+        ordered = [
+            item
+            for item in ordered
+            if (key(item) < position if newest_first else key(item) > position)
+        ]
+    page = ordered[:page_size]
+    next_url = None
+    if len(ordered) > page_size:
+        when, pk = key(page[-1])
+        next_url = replace_query_param(
+            request.build_absolute_uri(), CURSOR_PARAM, _encode(when, pk)
+        )
+    return page, next_url
+
+
 def paginate_newest_first(
     items: Sequence[Any], *, request: Request, page_size: int
 ) -> tuple[list[Any], str | None]:
     """One page of `items` (objects with `occurred_at` and `pk`) after the request's
     cursor, newest first, and the URL of the next page (None on the last page)."""
-    ordered = sorted(items, key=lambda item: (item.occurred_at, item.pk), reverse=True)
-    cursor = request.query_params.get(CURSOR_PARAM)
-    if cursor:
-        position = _decode(cursor)
-        ordered = [item for item in ordered if (item.occurred_at, item.pk) < position]
-    page = ordered[:page_size]
-    next_url = None
-    if len(ordered) > page_size:
-        last = page[-1]
-        next_url = replace_query_param(
-            request.build_absolute_uri(), CURSOR_PARAM, _encode(last.occurred_at, last.pk)
-        )
-    return page, next_url
+    return paginate_keyset(
+        items,
+        request=request,
+        page_size=page_size,
+        key=lambda item: (item.occurred_at, item.pk),
+        newest_first=True,
+    )

@@ -9,6 +9,9 @@ which fields can be null (drf-spectacular#383).
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers
 
@@ -30,6 +33,10 @@ from victimcare.cases.constants import (
     Vulnerability,
 )
 from victimcare.cases.models import Offence
+from victimcare.duties.calendar import LONDON
+from victimcare.duties.constants import Clock, DeadlineKind, DutyState, Owner
+from victimcare.duties.models import Duty
+from victimcare.duties.selectors import duty_explain
 
 # ---------------------------------------------------------------- input
 
@@ -269,6 +276,92 @@ class VictimNeedsOutputSerializer(serializers.Serializer):
 class CrimeNeedsOutputSerializer(serializers.Serializer):
     crn = serializers.CharField()
     victims = VictimNeedsOutputSerializer(many=True)
+
+
+class LondonDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in Europe/London with a numeric offset (+00:00 or +01:00), the form
+    `victimcare duties explain` prints, so a deadline reads the same everywhere."""
+
+    def to_representation(self, value):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return value.astimezone(LONDON).isoformat()
+
+
+class DutyExplanationEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.ChoiceField(choices=EventCode.choices)
+    label = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+
+
+class DutyExplanationRuleSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The rule's code in its edition of the Code.")
+    edition = serializers.CharField()
+    edition_title = serializers.CharField()
+    right = serializers.IntegerField(min_value=1, max_value=12)
+    source = serializers.CharField(allow_blank=True)
+    confirmed = serializers.BooleanField(
+        help_text="False for rules not yet confirmed in the Code's own text."
+    )
+    clock = serializers.ChoiceField(choices=Clock.choices)
+
+
+class DutyDeadlineSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    amount = serializers.IntegerField()
+
+
+class SkippedDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    reason = serializers.CharField(help_text="Saturday, Sunday, a bank holiday or a closure.")
+
+
+class DutyExplanationSerializer(serializers.Serializer):
+    """Why the duty exists and how its deadline was counted (duties.selectors.duty_explain)."""
+
+    event = DutyExplanationEventSerializer()
+    rule = DutyExplanationRuleSerializer()
+    enhanced = serializers.BooleanField()
+    deadline = DutyDeadlineSerializer()
+    started_at = serializers.DateTimeField()
+    started_day = serializers.DateField(help_text="Day 0 of the count, in London.")
+    due_at = serializers.DateTimeField()
+    skipped_days = SkippedDaySerializer(many=True)
+    periodic_after_duty_id = serializers.IntegerField(allow_null=True)
+    replaced_by_duty_id = serializers.IntegerField(allow_null=True)
+
+
+class DutyOutputSerializer(serializers.Serializer):
+    """One Victims' Code duty on a crime: the victim by id only, no names or contact details."""
+
+    id = serializers.IntegerField()
+    victim = serializers.IntegerField(source="victim_id")
+    right = serializers.IntegerField(min_value=1, max_value=12)
+    rule = serializers.CharField(source="rule.code")
+    duty = serializers.CharField(source="rule.duty")
+    owner = serializers.ChoiceField(choices=Owner.choices)
+    owner_organisation = serializers.CharField(source="owner_organisation.code")
+    state = serializers.ChoiceField(choices=DutyState.choices)
+    enhanced = serializers.BooleanField(help_text="Counted with the enhanced-rights deadline.")
+    due = LondonDateTimeField(source="due_at")
+    started = LondonDateTimeField(source="started_at", help_text="When the clock started.")
+    completed_at = LondonDateTimeField(allow_null=True)
+    on_time = serializers.BooleanField(allow_null=True, help_text="Null until the duty is done.")
+    closed_reason = serializers.CharField(
+        allow_blank=True, help_text="Why it does not apply (or why the system closed it)."
+    )
+    explanation = serializers.SerializerMethodField()
+
+    @extend_schema_field(DutyExplanationSerializer)
+    def get_explanation(self, duty: Duty) -> dict[str, Any]:
+        return dict(DutyExplanationSerializer(duty_explain(duty=duty)).data)
+
+
+class DutiesPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next (later-due) page, or null.")
+    results = DutyOutputSerializer(many=True)
 
 
 CONFLICT_CODES = [("idempotency_conflict", "idempotency_conflict")]

@@ -8,12 +8,13 @@ register_converter(CrnConverter, "api_crn")
 app_name = "api"
 
 # The routes that continue after a CRN come before the bare crime route, so a
-# CRN (which may contain '/') never swallows "events/", "timeline/" or "needs/".
+# CRN (which may contain '/') never swallows "events/", "timeline/", "needs/" or "duties/".
 urlpatterns = [
     path("schema/", views.SchemaApi.as_view(), name="schema"),
     path("crimes/", views.CrimeCreateApi.as_view(), name="crime-create"),
     path("crimes/<api_crn:crn>/events/", views.EventCreateApi.as_view(), name="crime-events"),
     path("crimes/<api_crn:crn>/timeline/", views.TimelineApi.as_view(), name="crime-timeline"),
     path("crimes/<api_crn:crn>/needs/", views.NeedsApi.as_view(), name="crime-needs"),
+    path("crimes/<api_crn:crn>/duties/", views.DutiesApi.as_view(), name="crime-duties"),
     path("crimes/<api_crn:crn>/", views.CrimeDetailApi.as_view(), name="crime-detail"),
 ]

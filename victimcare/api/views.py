@@ -31,23 +31,33 @@ from victimcare.cases import selectors
 from victimcare.cases import services as case_services
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
+from victimcare.duties import selectors as duty_selectors
 
 from . import messages
 from . import selectors as api_selectors
 from . import services as api_services
 from .constants import AUDIT_PURPOSE, IDEMPOTENCY_KEY_MAX_LENGTH
-from .pagination import CURSOR_PARAM, paginate_newest_first
+from .pagination import CURSOR_PARAM, paginate_keyset, paginate_newest_first
 from .serializers import (
     ConflictErrorResponseSerializer,
     CrimeCreateInputSerializer,
     CrimeNeedsOutputSerializer,
     CrimeOutputSerializer,
+    DutiesPageSerializer,
+    DutyOutputSerializer,
     EventInputSerializer,
     EventOutputSerializer,
     TimelinePageSerializer,
 )
 
 TAG = "crimes"
+CURSOR_PARAMETER = OpenApiParameter(
+    CURSOR_PARAM,
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="The cursor from the previous page's `next` link.",
+)
 CRN_PARAMETER = OpenApiParameter(
     "crn",
     OpenApiTypes.STR,
@@ -267,16 +277,7 @@ class TimelineApi(BaseApi):
         tags=[TAG],
         summary="A crime's timeline, newest first",
         description="Cursor-paginated: follow `next` until it is null.",
-        parameters=[
-            CRN_PARAMETER,
-            OpenApiParameter(
-                CURSOR_PARAM,
-                OpenApiTypes.STR,
-                OpenApiParameter.QUERY,
-                required=False,
-                description="The cursor from the previous page's `next` link.",
-            ),
-        ],
+        parameters=[CRN_PARAMETER, CURSOR_PARAMETER],
         responses={200: TimelinePageSerializer},
     )
     def get(self, request: Request, crn: str) -> Response:
@@ -296,6 +297,55 @@ class TimelineApi(BaseApi):
             detail={"part": "timeline", "events": len(page)},
         )
         return Response({"next": next_url, "results": EventOutputSerializer(page, many=True).data})
+
+
+class DutiesApi(BaseApi):
+    @extend_schema(
+        operation_id="duties_list",
+        tags=[TAG],
+        summary="A crime's Victims' Code duties, soonest deadline first",
+        description=(
+            "Every duty the Victims' Code owes the victims of a crime the token may see: "
+            "owed (open, overdue) and finished (done, not applicable, replaced by a "
+            "tighter deadline). Victims are named by id only. Each duty carries its "
+            "`explanation`: the event and rule (with its edition) that created it and "
+            "how the deadline was counted. Deadlines are ISO 8601 in London time with "
+            "their offset. Cursor-paginated: follow `next` until it is null. Each page "
+            "read is recorded in the audit log, per victim, with the purpose 'partner API'."
+        ),
+        parameters=[CRN_PARAMETER, CURSOR_PARAMETER],
+        responses={200: DutiesPageSerializer},
+    )
+    def get(self, request: Request, crn: str) -> Response:
+        crime = selectors.access_crime(user=request.user, crn=crn)
+        duties = duty_selectors.crime_duties(user=request.user, crime=crime)
+        page, next_url = paginate_keyset(
+            duties,
+            request=request,
+            page_size=settings.REST_FRAMEWORK["PAGE_SIZE"],
+            key=lambda duty: (duty.due_at, duty.pk),
+            newest_first=False,
+        )
+        # A duty is about one victim: whether they have enhanced rights (which
+        # implies vulnerability, intimidation or domestic abuse), what they are
+        # owed and why a duty was closed (free text). So each page read is a
+        # disclosure of each victim's data on it, recorded per victim like the
+        # needs read; the detail holds ids and counts only.
+        per_victim: dict[int, list[int]] = {}
+        for duty in page:
+            per_victim.setdefault(duty.victim_id, []).append(duty.pk)
+        for victim_id, duty_ids in sorted(per_victim.items()):
+            audit_record(
+                action=AuditAction.VIEW,
+                request=request,
+                object_type="cases.crime",
+                object_id=crime.pk,
+                subject_type="cases.victim",
+                subject_id=victim_id,
+                purpose=AUDIT_PURPOSE,
+                detail={"part": "duties", "duties": duty_ids},
+            )
+        return Response({"next": next_url, "results": DutyOutputSerializer(page, many=True).data})
 
 
 class NeedsApi(BaseApi):

@@ -42,3 +42,13 @@ CONDITION_NOT_MET = "not applied: its conditions are not met by the facts given"
 NOT_APPLICABLE_REASON_REQUIRED = "Enter why this duty does not apply"
 NOT_APPLICABLE_REASON_TOO_LONG = "Why this duty does not apply must be 500 characters or fewer"
 DUTY_NOT_OWED = "This duty is no longer owed: it was done, replaced or closed"
+
+# Compliance figures (duties/compliance.py, the /compliance/ page and command)
+COMPLIANCE_START_REQUIRED = "Enter the first day of the period"
+COMPLIANCE_END_REQUIRED = "Enter the last day of the period"
+COMPLIANCE_END_BEFORE_START = (
+    "The last day of the period must be the same as or after the first day"
+)
+COMPLIANCE_PERIOD_TOO_LONG = "The period must be 366 days or fewer"
+COMPLIANCE_GROUP_BY_INVALID = "Select how to group the figures: by right, borough or team"
+COMPLIANCE_DATE_INVALID = "{option} must be a date like 2026-01-31, not {value!r}."

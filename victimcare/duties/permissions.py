@@ -6,6 +6,7 @@
   organisation (or above it), or — for police duties — a Victim Focus Desk
   agent, who gives victims updates on the police's behalf.
 - ``duties.view_team_duties``: supervisors (their organisation and below).
+- ``duties.view_compliance``: analysts and supervisors (counts only).
 """
 
 from __future__ import annotations
@@ -46,3 +47,6 @@ def owes_duty(user: Any, duty: Any) -> bool:
 rules.add_perm("duties.view_duty", is_active_staff & may_view_duty)
 rules.add_perm("duties.act_on_duty", is_active_staff & may_view_duty & owes_duty)
 rules.add_perm("duties.view_team_duties", has_role(Role.SUPERVISOR))
+# Aggregate figures: analysts (the force) and supervisors (their organisation and
+# below); compliance.compliance_figures scopes what each sees.
+rules.add_perm("duties.view_compliance", has_role(Role.ANALYST, Role.SUPERVISOR))

@@ -19,12 +19,16 @@ class NavItem:
 # Later capabilities append their pages here (cases, worklist, desk, insights…).
 STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Home", "accounts:home"),
+    # The worklist is for people whose work is cases (duties.views.WORKLIST_PERMISSION).
+    NavItem("Owed to victims", "duties:worklist", "cases.search_crime"),
+    NavItem("Team duties", "duties:team", "duties.view_team_duties"),
     NavItem("My cases", "cases:mine", "cases.create_crime"),
     NavItem("Find a case", "cases:search", "cases.search_crime"),
     NavItem("Record a crime", "cases:intake-start", "cases.create_crime"),
     NavItem("My team", "accounts:team", "accounts.view_team"),
     NavItem("Audit log", "core:audit-search", "core.search_audit"),
     NavItem("Administration", "admin:index", "accounts.use_admin"),
+    NavItem("Compliance figures", "compliance:figures", "duties.view_compliance"),
 ]
 
 
@@ -50,4 +54,10 @@ def staff_navigation(request: HttpRequest) -> list[dict[str, object]]:
                 "current": here,
             }
         )
+    # Only the most specific section is active (/duties/team/ is not also /duties/).
+    sections = [i for i in items if i["active"]]
+    if len(sections) > 1:
+        deepest = max(sections, key=lambda i: len(str(i["href"])))
+        for i in sections:
+            i["active"] = i is deepest
     return items

@@ -1,10 +1,14 @@
-"""`victimcare duties load-rules|explain`: the Victims' Code rules, for operators.
+"""`victimcare duties load-rules|explain|compliance`: the Victims' Code rules, for operators.
 
 `explain` prints a JSON list: one object per rule the event triggers under the
 rules in force when it occurred. A rule that applies has `due` and
 `"skipped": null`; a rule whose conditions need case facts not given (pass them
 with `--fact name=value`) or not met by them has `"due": null` and `skipped`
 saying why, so nothing is dropped silently. Bad input exits with code 2.
+
+`compliance --from 2026-01-01 --to 2026-03-31 --by right [--format csv|json]`
+prints the compliance figures of the whole force (duties/compliance.py has the
+definitions): counts only, no personal data.
 """
 
 from __future__ import annotations
@@ -14,11 +18,18 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from victimcare.cases.constants import EventCode
 from victimcare.duties import messages
 from victimcare.duties.calendar import LONDON
+from victimcare.duties.compliance import (
+    GROUPINGS,
+    compliance_csv,
+    compliance_figures_for_scope,
+    compliance_json,
+)
 from victimcare.duties.conditions import FACTS
 from victimcare.duties.constants import DEFAULT_RULE_FILE
 from victimcare.duties.rules import RuleSetError, event_duties_explain, ruleset_load
@@ -50,8 +61,21 @@ def _facts(pairs: list[str]) -> dict[str, Any]:
     return facts
 
 
+def _day(option: str, value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(
+            messages.COMPLIANCE_DATE_INVALID.format(option=option, value=value),
+            returncode=BAD_INPUT,
+        ) from exc
+
+
 class Command(BaseCommand):
-    help = "Load the Victims' Code rules, or explain the duties an event creates."
+    help = (
+        "Load the Victims' Code rules, explain the duties an event creates, "
+        "or print the compliance figures."
+    )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -75,6 +99,15 @@ class Command(BaseCommand):
             metavar="NAME=VALUE",
             help=f"A case fact for rule conditions ({', '.join(sorted(FACTS))}).",
         )
+        compliance = sub.add_parser(
+            "compliance", help="Print the compliance figures of the whole force for a period."
+        )
+        compliance.add_argument(
+            "--from", dest="start", required=True, help="First day, e.g. 2026-01-01."
+        )
+        compliance.add_argument("--to", dest="end", required=True, help="Last day, included.")
+        compliance.add_argument("--by", choices=sorted(GROUPINGS), default="right")
+        compliance.add_argument("--format", choices=["csv", "json"], default="csv")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "load-rules":
@@ -87,7 +120,25 @@ class Command(BaseCommand):
                 f"in force from {rule_set.effective_from:%Y-%m-%d}."
             )
             return
+        if options["subcommand"] == "compliance":
+            self._compliance(options)
+            return
         self._explain(options)
+
+    def _compliance(self, options: dict[str, Any]) -> None:
+        try:
+            figures = compliance_figures_for_scope(
+                organisation_ids=None,
+                start=_day("--from", options["start"]),
+                end=_day("--to", options["end"]),
+                group_by=options["by"],
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages), returncode=BAD_INPUT) from exc
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(compliance_json(figures), indent=2, ensure_ascii=False))
+        else:
+            self.stdout.write(compliance_csv(figures), ending="")
 
     def _explain(self, options: dict[str, Any]) -> None:
         event = options["event"]

@@ -1,0 +1,16 @@
+"""Periodic jobs of messaging (registered with the scheduler by autodiscovery)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from victimcare.core.scheduler import periodic
+
+from .services import messages_sweep_once
+
+
+@periodic("messages_sweep", every=dt.timedelta(minutes=1))
+def messages_sweep() -> dict[str, int]:
+    """Re-queue messages whose doorbell was lost or whose lease expired; give up on exhausted ones."""
+    result = messages_sweep_once()
+    return {"rung": len(result.rung), "needs_attention": len(result.needs_attention)}
