@@ -356,7 +356,11 @@ def permission_required_or_404(
 @never_cache
 @permission_required_or_404("accounts.view_home")
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's home page: who they are and what their role can do here."""
+    """The signed-in person's home page: who they are and what their role can do here;
+    for people who owe Victims' Code duties, what they owe ("Owed to victims")."""
+    # Imported here: the duties views import this module's permission decorator.
+    from victimcare.duties.views import worklist_summary
+
     user = request.user
     return render(
         request,
@@ -364,6 +368,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "title": "Home",
             "person": user,
+            "owed": worklist_summary(user=user),
             "team_url": reverse("accounts:team") if user.has_perm("accounts.view_team") else None,
             "audit_url": optional_url("core:audit-search")
             if user.has_perm("core.search_audit")

@@ -20,6 +20,7 @@ from victimcare.accounts.models import Area, Organisation
 from victimcare.core.forms import GovukDateField
 
 from .constants import (
+    CONTACT_EVENTS,
     AccessibleFormat,
     AgeBand,
     Channel,
@@ -33,6 +34,7 @@ from .constants import (
     SpecialMeasure,
     SupportNeed,
     VictimRole,
+    VpsOutcome,
     Vulnerability,
 )
 from .messages import (
@@ -40,6 +42,8 @@ from .messages import (
     CRN_REQUIRED,
     EMAIL_INVALID,
     ENHANCED_REASON_REQUIRED,
+    FULFILS_DUTY_INVALID,
+    FULFILS_NOT_A_CONTACT,
     HEARING_COURT_REQUIRED,
     HEARING_DATE_REQUIRED,
     NAME_REQUIRED,
@@ -51,8 +55,10 @@ from .messages import (
     SEARCH_CRITERIA_REQUIRED,
     SEARCH_DOB_NEEDS_NAME,
     SEARCH_PURPOSE_REQUIRED,
+    UPDATE_INTERVAL_INVALID,
 )
 from .models import Offence
+from .validation import UPDATE_INTERVAL_MAX, UPDATE_INTERVAL_MIN
 
 if TYPE_CHECKING:
     from .services import VictimInput
@@ -74,6 +80,7 @@ PURPOSE_REQUIRED = "Enter why you need to see this case"
 EVENT_CODE_REQUIRED = "Select what happened"
 EVENT_OCCURRED_REQUIRED = "Enter the date it happened"
 SHARE_ORGANISATION_REQUIRED = "Select who to share the case with"
+VPS_INVALID = "Select whether a Victim Personal Statement was made, declined or not offered"
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -398,6 +405,26 @@ class NeedsForm(forms.Form):
         if data.get("enhanced") == "no":
             data["enhanced_reasons"] = []
         return data
+
+
+class NeedsUpdateForm(NeedsForm):
+    """The needs assessment on the case page, with the contact plan's update interval."""
+
+    # VCOP Right 6: the victim agrees how often they are updated; blank keeps the rule's default.
+    update_interval_days = forms.IntegerField(
+        label="How many days between updates did the victim agree?",
+        required=False,
+        min_value=UPDATE_INTERVAL_MIN,
+        max_value=UPDATE_INTERVAL_MAX,
+        help_text="Optional. A whole number from 1 to 91, for example 14. Leave blank for the "
+        "usual 28 days.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "invalid": UPDATE_INTERVAL_INVALID,
+            "min_value": UPDATE_INTERVAL_INVALID,
+            "max_value": UPDATE_INTERVAL_INVALID,
+        },
+    )
 
 
 class ConsentForm(forms.Form):
@@ -733,6 +760,25 @@ class EventForm(forms.Form):
         help_text="For bail only. One condition on each line.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # VCOP Right 7: a statement records whether a Victim Personal Statement was offered.
+    vps = forms.ChoiceField(
+        label="Was the victim offered the chance to make a Victim Personal Statement?",
+        choices=list(VpsOutcome.choices),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="For statements only.",
+        error_messages={"invalid_choice": VPS_INVALID},
+    )
+    # A contact (visit, call, letter, message) may complete owed duties; the choices
+    # are the case's owed duties this person may act on (set by the view).
+    fulfils = forms.MultipleChoiceField(
+        label="Which duties does this contact fulfil?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For a visit, call, letter or message only. Select each duty this contact "
+        "with the victim completes.",
+        error_messages={"invalid_choice": FULFILS_DUTY_INVALID},
+    )
     summary = _text(
         "Summary",
         max_length=500,
@@ -743,15 +789,24 @@ class EventForm(forms.Form):
     HEARING_CODES = frozenset({EventCode.HEARING_SCHEDULED, EventCode.HEARING_CHANGED})
     BAIL_CODES = frozenset({EventCode.RELEASED_ON_BAIL, EventCode.BAIL_CONDITIONS_CHANGED})
 
-    def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        codes: list[str],
+        duties: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(EventCode.choices)
         self.fields["code"].choices = [("", "Select what happened")] + [
             (c, labels[c]) for c in codes
         ]
+        self.fields["fulfils"].choices = list(duties or [])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data.get("fulfils") and data.get("code") and data["code"] not in CONTACT_EVENTS:
+            self.add_error("fulfils", FULFILS_NOT_A_CONTACT)
         _not_future(self, "occurred_date", "The date it happened")
         occurred, received = data.get("occurred_date"), data.get("received_date")
         if occurred and received and received < occurred:
@@ -778,7 +833,12 @@ class EventForm(forms.Form):
                     line.strip() for line in data["conditions"].splitlines() if line.strip()
                 ]
             }
+        if data["code"] == EventCode.STATEMENT_TAKEN and data.get("vps"):
+            return {"vps": data["vps"]}
         return {}
+
+    def fulfils_ids(self) -> list[int]:
+        return [int(value) for value in self.cleaned_data.get("fulfils") or []]
 
     def occurred_at(self) -> dt.datetime:
         return combine(self.cleaned_data["occurred_date"], self.cleaned_data["occurred_time"])
@@ -800,6 +860,9 @@ EVENT_SERVICE_FIELDS = {
     "conditions": "conditions",
     "details": "code",
     "summary": "summary",
+    "vps": "vps",
+    "fulfils": "fulfils",
+    "victim": "fulfils",
 }
 
 

@@ -39,16 +39,17 @@ from victimcare.accounts.constants import OrganisationKind
 from victimcare.accounts.models import Organisation, User
 from victimcare.accounts.views import permission_required_or_404
 
+from . import messages as case_messages
 from . import permissions, selectors, services
 from .check_answers import check_sections, place_service_errors, service_errors
-from .constants import CrimeStatus
+from .constants import CONTACT_EVENTS, CrimeStatus
 from .forms import (
     EVENT_SERVICE_FIELDS,
     INTAKE_STEPS,
     LANGUAGE_NAMES,
     EventForm,
     IncompleteIntake,
-    NeedsForm,
+    NeedsUpdateForm,
     PurposeForm,
     SearchForm,
     ShareForm,
@@ -407,10 +408,43 @@ def case_view(request: HttpRequest, crime_id: int) -> HttpResponse:
             "timeline": _timeline(detail),
             "actions": _actions(detail),
             "may_edit_needs": detail.may_edit_needs,
+            "duties": _duties(request.user, crime, detail),
         },
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _duties(user: User, crime: Crime, detail: Any) -> list[dict[str, Any]]:
+    """The crime's Victims' Code duties, owed and finished, soonest deadline first.
+
+    Names come from `detail`, whose reading crime_detail has already audited."""
+    from victimcare.duties import selectors as duty_selectors
+    from victimcare.duties.views import due_tag, shorten, state_tag, when
+
+    names = {
+        getattr(item, "victim", item).pk: getattr(item, "victim", item).full_name
+        for item in getattr(detail, "victims", [])
+    }
+    now = timezone.now()
+    rows = []
+    for duty in duty_selectors.crime_duties(user=user, crime=crime):
+        rows.append(
+            {
+                "href": reverse("duties:duty", args=[duty.pk]),
+                "what": shorten(duty.rule.duty),
+                "right": duty.right,
+                "owed_to": names.get(duty.victim_id, "Victim"),
+                "owner": duty.owner_organisation.name,
+                "due": when(duty.due_at),
+                "due_iso": duty.due_at.isoformat(),
+                "due_tag": due_tag(duty, now),
+                "state": state_tag(duty, now),
+                "owed": duty.owed,
+            }
+        )
+    # What is still owed first, by deadline; then what is finished.
+    return sorted(rows, key=lambda r: not r["owed"])
 
 
 def _actions(detail: Any) -> list[dict[str, str]]:
@@ -649,37 +683,97 @@ def event_new(request: HttpRequest, crime_id: int) -> HttpResponse:
     codes = recordable_codes(request.user, crime)
     if not codes:
         raise Http404("No such page.")
-    form = EventForm(request.POST if request.method == "POST" else None, codes=codes)
+    owed = _fulfillable_duties(request.user, crime) if set(codes) & CONTACT_EVENTS else []
+    choices = _fulfil_choices(crime, owed)
+    if request.method == "POST":
+        form = EventForm(request.POST, codes=codes, duties=choices)
+    else:
+        # "Record the contact that fulfils this duty" links here with ?fulfils=<duty id>.
+        wanted = [v for v in request.GET.getlist("fulfils") if v in {c[0] for c in choices}]
+        form = EventForm(codes=codes, duties=choices, initial={"fulfils": wanted})
     # One key per form shown: a double-clicked or retried submit records the event once.
     key = request.POST.get("idempotency_key", "") if request.method == "POST" else ""
     if not (key.isascii() and 20 <= len(key) <= 64):
         key = secrets.token_urlsafe(24)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.event_record(
-                actor=request.user,
-                crime=crime,
-                code=form.cleaned_data["code"],
-                occurred_at=form.occurred_at(),
-                received_at=form.received_at(),
-                details=form.details(),
-                summary=form.cleaned_data["summary"].strip(),
-                idempotency_key=f"web-{key}",
-                request=request,
-            )
-        except ValidationError as error:
-            for field_key, texts in service_errors(error).items():
-                name = EVENT_SERVICE_FIELDS.get(field_key.split(".")[-1])
-                for text in texts:
-                    form.add_error(name, text)
+        chosen = [d for d in owed if d.pk in set(form.fulfils_ids())]
+        victim_ids = {d.victim_id for d in chosen}
+        if len(victim_ids) > 1:
+            # A contact is with one person: each victim's duties need their own contact.
+            form.add_error("fulfils", case_messages.FULFILS_DUTY_OTHER_VICTIM)
         else:
-            messages.success(request, "Event recorded")
-            return redirect("cases:case", crime_id=crime.pk)
+            try:
+                services.event_record(
+                    actor=request.user,
+                    crime=crime,
+                    code=form.cleaned_data["code"],
+                    occurred_at=form.occurred_at(),
+                    received_at=form.received_at(),
+                    victim=chosen[0].victim if chosen else None,
+                    details=form.details(),
+                    summary=form.cleaned_data["summary"].strip(),
+                    idempotency_key=f"web-{key}",
+                    fulfils=[d.pk for d in chosen],
+                    request=request,
+                )
+            except ValidationError as error:
+                for field_key, texts in service_errors(error).items():
+                    name = EVENT_SERVICE_FIELDS.get(field_key.split(".")[-1])
+                    for text in texts:
+                        form.add_error(name, text)
+            else:
+                done = len(chosen)
+                messages.success(
+                    request,
+                    "Event recorded"
+                    + (
+                        f" and {done} {'duty' if done == 1 else 'duties'} marked done"
+                        if done
+                        else ""
+                    ),
+                )
+                return redirect("cases:case", crime_id=crime.pk)
     return render(
         request,
         "cases/event_new.html",
-        {"title": "Record an event", "form": form, "crime": crime, "idempotency_key": key},
+        {
+            "title": "Record an event",
+            "form": form,
+            "crime": crime,
+            "idempotency_key": key,
+            "may_fulfil": bool(set(codes) & CONTACT_EVENTS),
+        },
     )
+
+
+def _fulfillable_duties(user: User, crime: Crime) -> list[Any]:
+    """The crime's owed duties this person may complete (the duties policy decides)."""
+    from victimcare.duties import selectors as duty_selectors
+
+    return [
+        duty
+        for duty in duty_selectors.crime_duties(user=user, crime=crime)
+        if duty.owed and user.has_perm("duties.act_on_duty", duty)
+    ]
+
+
+def _fulfil_choices(crime: Crime, duties: list[Any]) -> list[tuple[str, str]]:
+    """Checkbox choices: who (a label, not a name), what, the right and when it is due."""
+    from victimcare.duties.views import shorten, victim_labels, when
+
+    labels = victim_labels([crime.pk])
+    now = timezone.now()
+    choices = []
+    for duty in sorted(duties, key=lambda d: (labels.get((crime.pk, d.victim_id), ""), d.due_at)):
+        overdue = ", overdue" if duty.due_at < now else ""
+        choices.append(
+            (
+                str(duty.pk),
+                f"{labels.get((crime.pk, duty.victim_id), 'Victim')}: {shorten(duty.rule.duty)} "
+                f"(right {duty.right}, due {when(duty.due_at)}{overdue})",
+            )
+        )
+    return choices
 
 
 # --- Share the case -------------------------------------------------------------------
@@ -731,6 +825,7 @@ def _needs_data(version: Any) -> dict[str, Any] | None:
         "support_wanted": list(version.support_wanted),
         "enhanced": "yes" if version.enhanced else "no",
         "enhanced_reasons": list(version.enhanced_reasons),
+        "update_interval_days": version.update_interval_days or "",
     }
 
 
@@ -751,7 +846,7 @@ def needs_update(request: HttpRequest, crime_id: int, victim_id: int) -> HttpRes
     assessment = getattr(victim, "needs", None)
     current = assessment.current if assessment is not None else None
     if request.method == "POST":
-        form = NeedsForm(data=request.POST)
+        form = NeedsUpdateForm(data=request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -766,6 +861,7 @@ def needs_update(request: HttpRequest, crime_id: int, victim_id: int) -> HttpRes
                         support_wanted=list(data["support_wanted"]),
                         enhanced=data["enhanced"] == "yes",
                         enhanced_reasons=list(data["enhanced_reasons"]),
+                        update_interval_days=data.get("update_interval_days"),
                     ),
                     request=request,
                 )
@@ -779,7 +875,7 @@ def needs_update(request: HttpRequest, crime_id: int, victim_id: int) -> HttpRes
                 return redirect("cases:case", crime_id=crime.pk)
     else:
         initial = _needs_data(current)
-        form = NeedsForm(data=initial) if initial is not None else NeedsForm()
+        form = NeedsUpdateForm(data=initial) if initial is not None else NeedsUpdateForm()
     return render(
         request,
         "cases/needs_update.html",

@@ -81,6 +81,7 @@ RIGHT_TITLES = {
     12: "To make a complaint about your rights not being met",
 }
 
+
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 

@@ -6,6 +6,8 @@
   organisation (or above it), or — for police duties — a Victim Focus Desk
   agent, who gives victims updates on the police's behalf.
 - ``duties.view_team_duties``: supervisors (their organisation and below).
+- ``duties.view_worklist``: people whose work is cases (officers, supervisors,
+  desk agents, partner and support caseworkers); not analysts or administrators.
 - ``duties.view_compliance``: analysts and supervisors (counts only).
 """
 
@@ -17,7 +19,7 @@ import rules
 
 from victimcare.accounts.constants import OrganisationKind, Role
 from victimcare.accounts.permissions import has_role, is_active_staff
-from victimcare.cases.permissions import organisation_chain
+from victimcare.cases.permissions import organisation_chain, works_on_cases
 
 from .constants import Owner
 
@@ -47,6 +49,8 @@ def owes_duty(user: Any, duty: Any) -> bool:
 rules.add_perm("duties.view_duty", is_active_staff & may_view_duty)
 rules.add_perm("duties.act_on_duty", is_active_staff & may_view_duty & owes_duty)
 rules.add_perm("duties.view_team_duties", has_role(Role.SUPERVISOR))
+# A worklist for everyone whose work is cases (the same people who may search them).
+rules.add_perm("duties.view_worklist", is_active_staff & works_on_cases)
 # Aggregate figures: analysts (the force) and supervisors (their organisation and
 # below); compliance.compliance_figures scopes what each sees.
 rules.add_perm("duties.view_compliance", has_role(Role.ANALYST, Role.SUPERVISOR))

@@ -44,14 +44,15 @@ def worklist_for_user(*, user: User, limit: int = WORKLIST_LIMIT) -> list[Duty]:
 
     A person's own duties (police duties of the crimes they are OIC of) and the
     unassigned duties of their organisation (Witness Care, CPS, probation).
-    Each row carries its crime, victim and rule for the page.
+    Each row carries its crime and rule; the victim is not loaded (its columns
+    are encrypted personal data the worklist does not show).
     """
     if not user.is_authenticated or user.organisation_id is None:
         return []
     mine = Q(assignee=user) | Q(assignee__isnull=True, owner_organisation_id=user.organisation_id)
     rows = _worklist_order(
         Duty.objects.filter(mine, state__in=OWED_STATES).select_related(
-            "crime", "crime__offence", "victim", "rule"
+            "crime", "crime__offence", "rule"
         )
     )[:limit]
     return [d for d in rows if user.has_perm("cases.view_crime", d.crime)]
@@ -82,9 +83,7 @@ def team_duties(
         overdue_count=_count(Q(state=DutyState.OVERDUE)),
     )
     rows = list(
-        _worklist_order(
-            owed.select_related("crime", "crime__offence", "victim", "rule", "assignee")
-        )[:limit]
+        _worklist_order(owed.select_related("crime", "crime__offence", "rule", "assignee"))[:limit]
     )
     return TeamDuties(rows=rows, **{k: v or 0 for k, v in counts.items()})
 
@@ -101,7 +100,7 @@ def crime_duties(*, user: User, crime: Crime) -> list[Duty]:
         raise Http404
     return list(
         Duty.objects.filter(crime=crime)
-        .select_related("victim", "rule", "rule__rule_set", "event", "owner_organisation")
+        .select_related("rule", "rule__rule_set", "event", "owner_organisation")
         .order_by("due_at", "pk")
     )
 

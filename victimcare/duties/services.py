@@ -43,7 +43,7 @@ from .constants import (
     DutyState,
     Owner,
 )
-from .models import Duty, Rule
+from .models import Duty, DutyNotification, Rule
 from .rules import rules_in_force
 
 # Facts the rule conditions read (conditions.py), derived from the case record.
@@ -442,3 +442,12 @@ def supervisors_for(*, organisation_ids: Iterable[int]) -> dict[int, list[int]]:
             current = parents.get(current)
         answer[org_id] = by_org.get(current, []) if current is not None else []
     return answer
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> bool:
+    """Mark one of the person's own notifications read; False if it is not theirs.
+
+    A person's own inbox flag: no personal data changes, so no audit entry."""
+    notifications = DutyNotification.objects.filter(pk=notification_id, recipient=user)
+    notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return notifications.exists()

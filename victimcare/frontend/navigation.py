@@ -20,7 +20,7 @@ class NavItem:
 STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Home", "accounts:home"),
     # The worklist is for people whose work is cases (duties.views.WORKLIST_PERMISSION).
-    NavItem("Owed to victims", "duties:worklist", "cases.search_crime"),
+    NavItem("Owed to victims", "duties:worklist", "duties.view_worklist"),
     NavItem("Team duties", "duties:team", "duties.view_team_duties"),
     NavItem("My cases", "cases:mine", "cases.create_crime"),
     NavItem("Find a case", "cases:search", "cases.search_crime"),
