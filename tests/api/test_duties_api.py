@@ -164,3 +164,55 @@ def test_no_token_is_a_401(crime: Crime, client) -> None:  # type: ignore[no-unt
     response = client.get(DUTIES)
     assert response.status_code == 401
     assert response.json()["type"] == "client_error"
+
+
+def test_a_records_system_completes_a_duty_by_posting_the_contact(
+    police_token: Token, crime: Crime
+) -> None:
+    victim = crime.victim_links.get().victim
+    referral = Duty.objects.get(crime=crime, rule__code="crime-reported-support-referral")
+    body = {
+        "code": EventCode.CONTACT_CALL,
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
+        "victim": victim.pk,
+        "fulfils": [referral.pk],
+    }
+
+    response = police_token.client().post(
+        f"/api/v1/crimes/{CRN_IN_PATH}/events/", body, format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    referral.refresh_from_db()
+    assert referral.state == DutyState.DONE
+    assert referral.completed_event_id == response.json()["id"]
+
+
+def test_a_contact_cannot_fulfil_a_duty_that_is_no_longer_owed(
+    police_token: Token, crime: Crime
+) -> None:
+    from victimcare.cases import messages as case_messages
+
+    victim = crime.victim_links.get().victim
+    referral = Duty.objects.get(crime=crime, rule__code="crime-reported-support-referral")
+    Duty.objects.filter(pk=referral.pk).update(
+        state=DutyState.NOT_APPLICABLE, closed_reason="Opted out."
+    )
+    events_before = crime.events.count()
+    body = {
+        "code": EventCode.CONTACT_CALL,
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
+        "victim": victim.pk,
+        "fulfils": [referral.pk],
+    }
+
+    response = police_token.client().post(
+        f"/api/v1/crimes/{CRN_IN_PATH}/events/", body, format="json"
+    )
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [(e["attr"], e["detail"]) for e in errors] == [
+        ("fulfils", case_messages.FULFILS_DUTY_INVALID)
+    ]
+    assert crime.events.count() == events_before

@@ -185,6 +185,17 @@ class EventInputSerializer(serializers.Serializer):
         min_value=1,
         help_text="Id of an event on this crime that this one corrects.",
     )
+    fulfils = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text=(
+            "For a contact (contact_visit, contact_call, contact_letter, contact_message) "
+            "with `victim`: ids of that victim's owed duties on this crime that the "
+            "contact fulfils (see GET …/duties/). They are marked done, on time or late."
+        ),
+    )
 
 
 # ---------------------------------------------------------------- output

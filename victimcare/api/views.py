@@ -264,6 +264,7 @@ class EventCreateApi(BaseApi):
             details=data["details"],
             summary=data["summary"],
             supersedes=supersedes,
+            fulfils=data["fulfils"],
         )
         return Response(
             EventOutputSerializer(event).data,
