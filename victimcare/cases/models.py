@@ -173,6 +173,12 @@ class Victim(models.Model):
     safe_until = models.TimeField(null=True, blank=True, help_text="Latest safe time to contact.")
     code_word = EncryptedTextField(null=True, blank=True)
     contact_only_if_victim_initiates = models.BooleanField(default=False)
+    # Restricted cases get no automated message until a person has confirmed with
+    # the victim that a channel is safe (messaging checks this at send time).
+    safe_channel_confirmed_at = models.DateTimeField(null=True, blank=True)
+    safe_channel_confirmed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -113,3 +113,27 @@ class EventSource(models.TextChoices):
     RECONCILE = "reconcile", "Look-up at the provider"
     PROVIDER = "provider", "Provider response"
     RECEIPT = "receipt", "Delivery receipt"
+
+
+class TaskKind(models.TextChoices):
+    """Why a person must contact a victim themselves (a contact task)."""
+
+    UNSAFE_TO_SEND = "unsafe_to_send", "Not safe to send automatically: contact the victim safely"
+    DELIVERY_FAILED = "delivery_failed", "A message could not be delivered"
+    NEEDS_ATTENTION = "needs_attention", "A message needs a person's decision"
+
+
+class TaskState(models.TextChoices):
+    OPEN = "open", "To do"
+    DONE = "done", "Done"
+
+
+class ReceiptStatus(models.TextChoices):
+    """Notify's delivery statuses, as its callbacks send them."""
+
+    DELIVERED = "delivered", "Delivered"
+    PERMANENT_FAILURE = "permanent-failure", "Permanent failure"
+    TEMPORARY_FAILURE = "temporary-failure", "Temporary failure"
+    TECHNICAL_FAILURE = "technical-failure", "Technical failure"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent internationally"

@@ -15,9 +15,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from victimcare.core.fields import EncryptedTextField
+from victimcare.core.fields import BlindIndexField, EncryptedTextField
 
-from .constants import Channel, EventSource, RecipientKind, Status
+from .constants import (
+    Channel,
+    EventSource,
+    ReceiptStatus,
+    RecipientKind,
+    Status,
+    TaskKind,
+    TaskState,
+)
 
 
 class OutboundMessage(models.Model):
@@ -31,6 +39,22 @@ class OutboundMessage(models.Model):
     )
     victim = models.ForeignKey(
         "cases.Victim", on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    duty = models.ForeignKey(
+        "duties.Duty",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        help_text="The duty this message fulfils when sent (SMS/email: when delivered).",
+    )
+    event = models.ForeignKey(
+        "cases.JourneyEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        help_text="The journey event the message tells the victim about.",
     )
     template_code = models.CharField(max_length=64)
     template_version = models.PositiveIntegerField(default=1)
@@ -49,6 +73,8 @@ class OutboundMessage(models.Model):
     doorbell_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=100, blank=True, default="")
     last_error = models.CharField(max_length=200, blank=True, default="")
+    # Why a safety rule stopped or cancelled it (no personal data: rule names only).
+    safety_reason = models.CharField(max_length=200, blank=True, default="")
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -104,3 +130,117 @@ class MessageStatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class ContactTask(models.Model):
+    """A victim a person must contact themselves, because a message could not be
+    sent safely or could not be delivered. Shown on the officer in the case's
+    worklist and the Victim Focus Desk's until someone marks it done."""
+
+    crime = models.ForeignKey("cases.Crime", on_delete=models.CASCADE, related_name="contact_tasks")
+    victim = models.ForeignKey(
+        "cases.Victim", on_delete=models.PROTECT, related_name="contact_tasks"
+    )
+    message = models.ForeignKey(
+        OutboundMessage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    duty = models.ForeignKey(
+        "duties.Duty", on_delete=models.PROTECT, null=True, blank=True, related_name="contact_tasks"
+    )
+    kind = models.CharField(max_length=20, choices=TaskKind.choices)
+    # Rule names and status codes only: no personal data.
+    reason = models.CharField(max_length=300)
+    assignee = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_tasks",
+        help_text="The officer in the case.",
+    )
+    state = models.CharField(max_length=10, choices=TaskState.choices, default=TaskState.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    done_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One open task per message: a retried failure does not pile up tasks.
+            models.UniqueConstraint(
+                fields=["message", "kind"],
+                condition=Q(message__isnull=False),
+                name="messaging_task_message_kind_uniq",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "state", "created_at"], name="messaging_task_oic_idx"),
+            models.Index(fields=["state", "created_at"], name="messaging_task_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact task {self.pk}"
+
+
+class DeliveryReceipt(models.Model):
+    """A delivery-status callback exactly as received, kept before it is applied."""
+
+    provider_id = models.CharField(max_length=100, blank=True)
+    reference = models.CharField(max_length=100, blank=True, db_index=True)
+    status = models.CharField(max_length=32, choices=ReceiptStatus.choices)
+    message = models.ForeignKey(
+        OutboundMessage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="receipts",
+    )
+    raw = EncryptedTextField(help_text="The callback body (may repeat the recipient).")
+    received_at = models.DateTimeField(default=timezone.now)
+    provider_completed_at = models.DateTimeField(null=True, blank=True)
+    applied = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=100, blank=True, help_text="What applying it did.")
+
+    class Meta:
+        ordering = ["received_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Receipt {self.pk}: {self.status}"
+
+
+class InboundSms(models.Model):
+    """A text message a victim sent to the service's number (kept for the feedback issue)."""
+
+    provider_id = models.CharField(max_length=100, unique=True)
+    from_number = EncryptedTextField()
+    from_number_index = BlindIndexField(source="from_number", kind="phone")
+    content = EncryptedTextField()
+    raw = EncryptedTextField()
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"Inbound SMS {self.pk}"
+
+
+class RateLimitBucket(models.Model):
+    """A token bucket shared by every worker (one per provider service).
+
+    Taken from with a row lock (SELECT … FOR UPDATE on PostgreSQL; SQLite
+    serialises writers), so the limit holds across processes and hosts."""
+
+    name = models.CharField(max_length=100, unique=True)
+    tokens = models.FloatField()
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
