@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_victim_safe_channel_confirmed_at_and_more'),
+        ('cases', '0004_safe_channel_confirmed'),
         ('duties', '0003_load_vcop_2021'),
         ('messaging', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
