@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/", include("victimcare.cases.urls")),
     path("duties/", include("victimcare.duties.urls")),
     path("compliance/", include("victimcare.duties.urls_compliance")),
+    path("messages/", include("victimcare.messaging.urls")),
+    path("callbacks/", include("victimcare.messaging.urls_callbacks")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("victimcare.api.urls")),
 ]
