@@ -186,6 +186,9 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
                 # runserver's access line carries the raw path; our request log replaces it.
                 "django.server": {"handlers": [], "propagate": False},
                 "axes": {"level": "WARNING"},
+                # WeasyPrint narrates every step of a PDF at INFO; letters are not news.
+                "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"},
             },
         }
     )
