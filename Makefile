@@ -29,10 +29,12 @@ $(VENV)/bin/python:
 
 $(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e .
+	scripts/ensure-pdf-libs.sh $(PY)
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PY) -m pip install --quiet -e '.[test]'
+	scripts/ensure-pdf-libs.sh $(PY)
 	touch $@ $(VENV)/.runtime
 
 node_modules/.installed: package.json package-lock.json

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The system libraries WeasyPrint needs to make letters as PDFs (Pango, HarfBuzz)
+# and fonts for the scripts our languages use. Installed with apt when missing.
+set -euo pipefail
+PY="${1:-.venv/bin/python}"
+if "$PY" -c "import weasyprint" >/dev/null 2>&1; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+  echo "WeasyPrint's libraries are missing: run 'apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core' as root." >&2
+  exit 1
+fi
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "Installing the libraries letters need (Pango, HarfBuzz, fonts)…"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null
+"$PY" -c "import weasyprint"
