@@ -288,6 +288,48 @@ MESSAGING_MAX_AGE_HOURS = env.int("MESSAGING_MAX_AGE_HOURS", default=72)
 MESSAGING_RETRY_BASE_SECONDS = env.int("MESSAGING_RETRY_BASE_SECONDS", default=30)
 MESSAGING_RETRY_MAX_SECONDS = env.int("MESSAGING_RETRY_MAX_SECONDS", default=3600)
 MESSAGING_DOORBELL_GRACE_SECONDS = env.int("MESSAGING_DOORBELL_GRACE_SECONDS", default=120)
+# One shared token bucket per Notify service (Notify allows 3,000 a minute per
+# key type). 0 = no limit. The bucket pays out HEADROOM below the limit, with no
+# burst, so arrival jitter never puts more than limit/60 requests into a second.
+MESSAGING_RATE_PER_MINUTE = env.int("MESSAGING_RATE_PER_MINUTE", default=3000)
+MESSAGING_RATE_HEADROOM = env.float("MESSAGING_RATE_HEADROOM", default=0.1)
+# How long a worker sleeps for a token before it postpones the message instead.
+MESSAGING_RATE_MAX_WAIT_SECONDS = env.float("MESSAGING_RATE_MAX_WAIT_SECONDS", default=2.0)
+# Every worker pauses this long after Notify answers 429.
+MESSAGING_RATE_429_BACKOFF_SECONDS = env.float("MESSAGING_RATE_429_BACKOFF_SECONDS", default=10.0)
+# Delivery receipts: Notify's callback bearer token (>= 10 characters; empty =
+# every callback refused). Messages still `sent` this long after sending are
+# asked about (get_notification_by_id) by the messages_receipts_poll job.
+NOTIFY_CALLBACK_BEARER_TOKEN = env.str("NOTIFY_CALLBACK_BEARER_TOKEN", default="")
+MESSAGING_RECEIPT_POLL_AFTER_HOURS = env.float("MESSAGING_RECEIPT_POLL_AFTER_HOURS", default=6.0)
+MESSAGING_RECEIPT_POLL_BATCH = env.int("MESSAGING_RECEIPT_POLL_BATCH", default=200)
+# Callbacks accepted per client IP per minute, per web process (the bearer token
+# is the control; this only makes a flood cheap to refuse).
+MESSAGING_CALLBACK_RATE_PER_MINUTE = env.int("MESSAGING_CALLBACK_RATE_PER_MINUTE", default=6000)
+# Email through an SMTP relay instead of MESSAGING_CHANNEL ("smtp"; empty = same channel).
+MESSAGING_EMAIL_CHANNEL = env.str("MESSAGING_EMAIL_CHANNEL", default="")
+MESSAGING_SMTP_HOST = env.str("MESSAGING_SMTP_HOST", default="localhost")
+MESSAGING_SMTP_PORT = env.int("MESSAGING_SMTP_PORT", default=25)
+MESSAGING_SMTP_USERNAME = env.str("MESSAGING_SMTP_USERNAME", default="")
+MESSAGING_SMTP_PASSWORD = env.str("MESSAGING_SMTP_PASSWORD", default="")
+MESSAGING_SMTP_STARTTLS = env.bool("MESSAGING_SMTP_STARTTLS", default=False)
+MESSAGING_SMTP_TIMEOUT_SECONDS = env.float("MESSAGING_SMTP_TIMEOUT_SECONDS", default=30.0)
+MESSAGING_SMTP_FROM = env.str("MESSAGING_SMTP_FROM", default="victimcare@example.org")
+MESSAGING_SMTP_MESSAGE_ID_DOMAIN = env.str(
+    "MESSAGING_SMTP_MESSAGE_ID_DOMAIN", default="victimcare.example.org"
+)
+
+# Victim Focus Desk (issue 5): the number and opening hours every message gives.
+# Hours are "days HH:MM-HH:MM" groups separated by ";" (days: mon..sun, ranges
+# like mon-fri), Europe/London. The default number is in Ofcom's range for
+# drama (0808 157 0000-0999), never a real line. Bank holidays: England's.
+VICTIM_FOCUS_DESK_PHONE = env.str("VICTIM_FOCUS_DESK_PHONE", default="0808 157 0000")
+VICTIM_FOCUS_DESK_HOURS = env.str(
+    "VICTIM_FOCUS_DESK_HOURS", default="mon-fri 08:00-20:00; sat-sun 08:00-16:00"
+)
+VICTIM_FOCUS_DESK_CLOSED_ON_BANK_HOLIDAYS = env.bool(
+    "VICTIM_FOCUS_DESK_CLOSED_ON_BANK_HOLIDAYS", default=False
+)
 
 # The force this deployment serves: names are data, never hard-wired.
 FORCE_NAME = env.str("FORCE_NAME", default="Metropolitan Police Service")

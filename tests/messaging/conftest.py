@@ -40,10 +40,15 @@ def notify(settings, notify_stub: NotifyStub) -> NotifyStub:  # type: ignore[no-
 
 
 def enqueue_sms(key: str = "crime-1:charged:v1:sms", **overrides: Any) -> OutboundMessage:
-    """A text to a fake number (Ofcom's drama range), as a case change would queue it."""
+    """A text to a fake number (Ofcom's drama range), as a case change would queue it.
+
+    Addressed to a member of staff, whom the send-time safe-contact verdict
+    always allows, so these outbox stories are not about safe contact (that
+    has its own tests); pass recipient_kind=RecipientKind.VICTIM to change it.
+    """
     values: dict[str, Any] = {
         "channel": Channel.SMS,
-        "recipient_kind": RecipientKind.VICTIM,
+        "recipient_kind": RecipientKind.STAFF,
         "recipient": "07700 900123",
         "body": "An update on your case is ready. Call 101 and quote your reference.",
         "template_code": "suspect_charged",

@@ -63,7 +63,8 @@ def test_a_committed_message_is_delivered_to_the_local_outbox(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         message = enqueue_sms()
 
-    assert len(callbacks) == 1
+    # The doorbell, then the status hook after each committed change (claimed, sending, sent).
+    assert len(callbacks) == 4
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert message.provider_id == f"local-{message.pk}"

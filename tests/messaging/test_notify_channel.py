@@ -115,7 +115,8 @@ def test_a_reply_that_never_came_is_looked_up_before_any_retry(notify: NotifyStu
     assert notify.attempted(message.reference) == 1
 
 
-def test_a_rate_limited_text_is_retried_later(notify: NotifyStub) -> None:
+def test_a_rate_limited_text_is_retried_later(notify: NotifyStub, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MESSAGING_RATE_429_BACKOFF_SECONDS = 0.3  # every worker pauses this long
     message = enqueue_sms()
     notify.set_fault("429", count=1)
 
@@ -125,6 +126,7 @@ def test_a_rate_limited_text_is_retried_later(notify: NotifyStub) -> None:
     assert first.result == "failed"
     assert message.status == Status.TEMPORARY_FAILURE
     assert message.last_error == "notify 429 RateLimitError"
+    assert message.attempts == 0, "a 429 is not counted as an attempt"
     assert message.next_attempt_at > timezone.now()
     assert messages_sweep_once().rung == [], "not due yet"
 
@@ -134,6 +136,7 @@ def test_a_rate_limited_text_is_retried_later(notify: NotifyStub) -> None:
     assert message.status == Status.SENT
     assert notify.accepted(message.reference) == 1
     assert notify.attempted(message.reference) == 2
+    assert message.attempts == 1
 
 
 def test_a_server_error_is_an_unknown_outcome_and_retried_after_a_look_up(

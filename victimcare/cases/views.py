@@ -38,6 +38,7 @@ from django.views.decorators.http import require_http_methods
 from victimcare.accounts.constants import OrganisationKind
 from victimcare.accounts.models import Organisation, User
 from victimcare.accounts.views import permission_required_or_404
+from victimcare.messaging import views as messaging_views
 
 from . import messages as case_messages
 from . import permissions, selectors, services
@@ -405,9 +406,12 @@ def case_view(request: HttpRequest, crime_id: int) -> HttpResponse:
             "detail": detail,
             "summary_rows": _summary_rows(crime),
             "victims": _victims(detail),
-            "timeline": _timeline(detail),
+            "timeline": messaging_views.timeline_merge(
+                _timeline(detail), messaging_views.timeline_items(user=request.user, crime=crime)
+            ),
             "actions": _actions(detail),
             "may_edit_needs": detail.may_edit_needs,
+            "safe_channel": messaging_views.safe_channel_rows(crime=crime, victims=detail.victims),
             "duties": _duties(request.user, crime, detail),
         },
     )
@@ -454,6 +458,10 @@ def _actions(detail: Any) -> list[dict[str, str]]:
     if detail.event_codes:
         actions.append(
             {"text": "Record an event", "href": reverse("cases:event-new", args=[crime.pk])}
+        )
+    if detail.event_codes and detail.victims:
+        actions.append(
+            {"text": "Send a message", "href": reverse("messaging:compose", args=[crime.pk])}
         )
     if detail.may_edit_needs:
         actions.append(

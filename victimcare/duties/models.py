@@ -161,8 +161,9 @@ class Duty(models.Model):
     happened; the rule (and so its edition) stays linked, so a later Code never
     changes an old duty. The deadline is stored with how it was counted
     (`started_at`, `deadline_kind`, `deadline_amount`, `enhanced`) so the duty
-    page can explain it. A finished duty is never reopened: tightening creates
-    a new duty and marks this one `replaced` (`replaced_by`).
+    page can explain it. Tightening creates a new duty and marks this one
+    `replaced` (`replaced_by`). A done duty reopens only when the message that
+    completed it failed (`services.duty_reopen`, audited).
     """
 
     crime = models.ForeignKey(Crime, on_delete=models.CASCADE, related_name="duties")

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,15 +28,62 @@ from .models import Duty, DutyNotification
 WORKLIST_LIMIT = 200
 
 
-def _worklist_order(queryset: QuerySet[Duty]) -> QuerySet[Duty]:
-    # Overdue first, then by deadline: what is most late is at the top.
-    return queryset.annotate(
-        overdue_first=Case(
-            When(state=DutyState.OVERDUE, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ).order_by("overdue_first", "due_at", "pk")
+# Only what the worklist pages show: never the victim's (encrypted) columns.
+_ROW_FIELDS = (
+    "id",
+    "crime_id",
+    "victim_id",
+    "rule_id",
+    "right",
+    "owner",
+    "owner_organisation_id",
+    "assignee_id",
+    "enhanced",
+    "deadline_kind",
+    "deadline_amount",
+    "started_at",
+    "due_at",
+    "state",
+    "crime__id",
+    "crime__crn",
+    "crime__offence__name",
+    "crime__oic_id",
+    "crime__team_id",
+    "crime__area_id",
+    "crime__force_id",
+    "crime__restricted",
+    "crime__domestic_abuse",
+    "crime__status",
+    "rule__id",
+    "rule__code",
+    "rule__duty",
+    "rule__clock",
+    "assignee__id",
+    "assignee__full_name",
+)
+
+
+def _owed_in_order(queries: list[QuerySet[Duty]], *, limit: int) -> list[Duty]:
+    """Overdue first, then by deadline, from index-ordered slices.
+
+    Each query is read once per state with `ORDER BY due_at, id LIMIT n`, which
+    the (…, state, due_at) indexes answer without sorting every owed duty (an
+    officer with a large backlog owes thousands); the slices are then merged."""
+    rows: list[Duty] = []
+    for state in (DutyState.OVERDUE, DutyState.OPEN):
+        batch: list[Duty] = []
+        for queryset in queries:
+            batch.extend(
+                queryset.filter(state=state)
+                .select_related("crime", "crime__offence", "rule", "assignee")
+                .only(*_ROW_FIELDS)
+                .order_by("due_at", "pk")[: limit - len(rows)]
+            )
+        batch.sort(key=lambda d: (d.due_at, d.pk))
+        rows.extend(batch[: limit - len(rows)])
+        if len(rows) >= limit:
+            break
+    return rows
 
 
 def worklist_for_user(*, user: User, limit: int = WORKLIST_LIMIT) -> list[Duty]:
@@ -44,17 +91,18 @@ def worklist_for_user(*, user: User, limit: int = WORKLIST_LIMIT) -> list[Duty]:
 
     A person's own duties (police duties of the crimes they are OIC of) and the
     unassigned duties of their organisation (Witness Care, CPS, probation).
-    Each row carries its crime and rule; the victim is not loaded (its columns
-    are encrypted personal data the worklist does not show).
+    Each row carries its crime, rule and assignee; the victim is not loaded (its
+    columns are encrypted personal data the worklist does not show).
     """
     if not user.is_authenticated or user.organisation_id is None:
         return []
-    mine = Q(assignee=user) | Q(assignee__isnull=True, owner_organisation_id=user.organisation_id)
-    rows = _worklist_order(
-        Duty.objects.filter(mine, state__in=OWED_STATES).select_related(
-            "crime", "crime__offence", "rule"
-        )
-    )[:limit]
+    rows = _owed_in_order(
+        [
+            Duty.objects.filter(assignee=user),
+            Duty.objects.filter(assignee__isnull=True, owner_organisation_id=user.organisation_id),
+        ],
+        limit=limit,
+    )
     return [d for d in rows if user.has_perm("cases.view_crime", d.crime)]
 
 
@@ -82,15 +130,11 @@ def team_duties(
         due_today_count=_count(Q(state=DutyState.OPEN, due_at__lte=today_end)),
         overdue_count=_count(Q(state=DutyState.OVERDUE)),
     )
-    rows = list(
-        _worklist_order(owed.select_related("crime", "crime__offence", "rule", "assignee"))[:limit]
-    )
+    rows = _owed_in_order([Duty.objects.filter(owner_organisation_id__in=orgs)], limit=limit)
     return TeamDuties(rows=rows, **{k: v or 0 for k, v in counts.items()})
 
 
-def _count(condition: Q):  # type: ignore[no-untyped-def]
-    from django.db.models import Count
-
+def _count(condition: Q) -> Count:
     return Count("pk", filter=condition)
 
 

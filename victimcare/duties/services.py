@@ -31,6 +31,7 @@ from victimcare.cases.constants import CrimeStatus, EventCode, OffenceGroup, Vic
 from victimcare.cases.models import Crime, CrimeVictim, JourneyEvent, NeedsAssessment, Victim
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
+from victimcare.messaging.dispatch import messages_for_event
 
 from . import messages
 from .calendar import deadline_for
@@ -215,6 +216,8 @@ def duties_for_event(
                     or (event.received_at if rule.clock == Clock.RECEIVED else event.occurred_at),
                 )
             )
+    # Issue 5: tell each victim owed an informing duty, if it is safe (else a task).
+    messages_for_event(event=event, duties=created)
     return created
 
 
@@ -350,8 +353,11 @@ def fulfil_errors(
     return duties, {}
 
 
-def duties_complete(*, actor: User, event: JourneyEvent, duties: Sequence[Duty]) -> list[Duty]:
-    """Mark `duties` done by the contact `event` (checked by `fulfil_errors`).
+def duties_complete(
+    *, actor: User | None, event: JourneyEvent, duties: Sequence[Duty]
+) -> list[Duty]:
+    """Mark `duties` done by the contact `event` (checked by `fulfil_errors`;
+    `actor` None: the system, for a message that reached the victim).
 
     On time if the contact happened by the deadline. A regular update, when
     done, starts the next period from the contact while the investigation is
@@ -382,6 +388,116 @@ def duties_complete(*, actor: User, event: JourneyEvent, duties: Sequence[Duty])
                     )
                 )
     return created
+
+
+# Details of a contact event the system recorded because a message reached the
+# victim: which message (its outbox id) and how it was sent. No personal data.
+MESSAGE_EVENT_DETAILS = ("message_id", "channel")
+MESSAGE_SUMMARY = "Sent automatically ({channel})."
+REOPENED_REASON_MAX = 200
+
+
+def _live(duty: Duty) -> Duty:
+    """The duty, or the duty that replaced it (a tighter deadline), locked."""
+    current = Duty.objects.select_for_update().get(pk=duty.pk)
+    seen = {current.pk}
+    while current.state == DutyState.REPLACED and current.replaced_by_id not in (None, *seen):
+        current = Duty.objects.select_for_update().get(pk=current.replaced_by_id)
+        seen.add(current.pk)
+    return current
+
+
+def _completed_by_message(duty: Duty, message_id: str) -> bool:
+    event = duty.completed_event
+    return bool(event is not None and (event.details or {}).get("message_id") == message_id)
+
+
+@transaction.atomic
+def duty_complete_by_message(
+    *, duty: Duty, message_id: str, code: str, channel_label: str, at: dt.datetime
+) -> Duty | None:
+    """Mark `duty` (or the duty that replaced it) done because a message reached the victim.
+
+    For messaging's status hook only. Records the contact as a `code` event
+    (contact_message or contact_letter) at `at`, written by the system
+    (`recorded_by` None, recorded for the organisation that owes the duty), with
+    the message's id in its details; on time if `at` is by the deadline. A
+    regular update starts the next period, as for any contact. Idempotent: the
+    event's key is the message id, and a duty already done (by this message or
+    by someone's contact) or no longer owed is left as it is. Returns the duty
+    completed now, else None.
+    """
+    live = _live(duty)
+    if not live.owed:
+        return None
+    key = f"message:{message_id}"
+    event = JourneyEvent.objects.filter(
+        recording_organisation_id=live.owner_organisation_id, idempotency_key=key
+    ).first()
+    if event is None:
+        event = JourneyEvent.objects.create(
+            crime_id=live.crime_id,
+            code=code,
+            occurred_at=at,
+            received_at=at,
+            recorded_at=timezone.now(),
+            recorded_by=None,
+            recording_organisation_id=live.owner_organisation_id,
+            victim_id=live.victim_id,
+            details={"message_id": message_id, "channel": channel_label},
+            summary=MESSAGE_SUMMARY.format(channel=channel_label.lower()),
+            idempotency_key=key,
+        )
+        duties_for_event(event=event)
+    duties_complete(actor=None, event=event, duties=[live])
+    return Duty.objects.get(pk=live.pk)
+
+
+@transaction.atomic
+def duty_reopen(*, duty: Duty, message_id: str, reason: str) -> Duty | None:
+    """Owe `duty` again because the message that completed it failed afterwards.
+
+    For messaging's status hook only. Only a duty done by that message (its
+    completing event names the message) is reopened: back to open, or overdue
+    if it was already escalated as overdue and its deadline has passed (an
+    open duty past its deadline is escalated by the overdue sweep as usual).
+    The completion is cleared on the duty; the history stays: the contact
+    event stays on the timeline and a CHANGE audit entry records the reopening
+    with the event, the message and `reason` (a rule or status name). A
+    regular update that had already started its next period has that next duty
+    marked replaced, so completing this one again starts the period anew.
+    Idempotent; returns the duty reopened now, else None.
+    """
+    live = _live(duty)
+    if live.state != DutyState.DONE or not _completed_by_message(live, message_id):
+        return None
+    now = timezone.now()
+    overdue = live.due_at < now and live.overdue_at is not None
+    Duty.objects.filter(pk=live.pk, state=DutyState.DONE).update(
+        state=DutyState.OVERDUE if overdue else DutyState.OPEN,
+        completed_at=None,
+        completed_by=None,
+        completed_event=None,
+        on_time=None,
+    )
+    Duty.objects.filter(previous=live, state__in=OWED_STATES).update(
+        state=DutyState.REPLACED, closed_at=now
+    )
+    audit_record(
+        action=AuditAction.CHANGE,
+        object_type="duties.duty",
+        object_id=live.pk,
+        subject_type="cases.victim",
+        subject_id=live.victim_id,
+        detail={
+            "state": "reopened",
+            "crime_id": live.crime_id,
+            "completed_event_id": live.completed_event_id,
+            "message_id": message_id,
+            "reason": reason[:REOPENED_REASON_MAX],
+        },
+    )
+    return Duty.objects.get(pk=live.pk)
 
 
 @transaction.atomic

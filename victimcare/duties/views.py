@@ -332,6 +332,9 @@ def _notification_rows(notifications: list[DutyNotification]) -> list[dict[str, 
 @permission_required_or_404(WORKLIST_PERMISSION)
 def worklist(request: HttpRequest) -> HttpResponse:
     """The person's owed duties, overdue first, then by deadline; their unread notifications."""
+    # Imported here: messaging's pages reuse this module's formatting helpers.
+    from victimcare.messaging import views as messaging_views
+
     now = timezone.now()
     duties = selectors.worklist_for_user(user=request.user)
     return render(
@@ -342,6 +345,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "rows": duty_rows(duties, now=now),
             "notifications": _notification_rows(selectors.unread_notifications(user=request.user)),
             "limit": selectors.WORKLIST_LIMIT,
+            "tasks": messaging_views.worklist_tasks(user=request.user),
         },
     )
 

@@ -22,6 +22,7 @@ STAFF_NAVIGATION: list[NavItem] = [
     # The worklist is for people whose work is cases (duties.views.WORKLIST_PERMISSION).
     NavItem("Owed to victims", "duties:worklist", "duties.view_worklist"),
     NavItem("Team duties", "duties:team", "duties.view_team_duties"),
+    NavItem("Contact tasks", "messaging:tasks", "messaging.view_desk_tasks"),
     NavItem("My cases", "cases:mine", "cases.create_crime"),
     NavItem("Find a case", "cases:search", "cases.search_crime"),
     NavItem("Record a crime", "cases:intake-start", "cases.create_crime"),

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from victimcare.accounts.admin import PolicyAdmin
 
-from .models import MessageStatusEvent, OutboundMessage
+from .models import DeliveryReceipt, InboundSms, MessageStatusEvent, OutboundMessage
 
 
 class MessageStatusEventInline(admin.TabularInline):
@@ -62,6 +62,7 @@ class OutboundMessageAdmin(PolicyAdmin):
         "claimed_by",
         "provider_id",
         "last_error",
+        "safety_reason",
         "created_at",
         "sent_at",
         "completed_at",
@@ -74,3 +75,38 @@ class OutboundMessageAdmin(PolicyAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(PolicyAdmin):
+    """What a provider told us, as received: readable, never editable."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DeliveryReceipt)
+class DeliveryReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "status", "applied", "outcome", "reference"]
+    list_filter = ["status", "applied"]
+    fields = [
+        "received_at",
+        "status",
+        "reference",
+        "provider_id",
+        "message",
+        "provider_completed_at",
+        "applied",
+        "outcome",
+        "raw",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(InboundSms)
+class InboundSmsAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider_id"]
+    fields = ["received_at", "provider_id", "from_number", "content", "raw"]
+    readonly_fields = fields

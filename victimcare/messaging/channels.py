@@ -3,7 +3,9 @@
 `send` returns the provider's id or raises ChannelError with a `kind` that
 tells the service what the failure means for the ledger:
 
-- TEMPORARY: the provider certainly did not take the message (429); retry later.
+- TEMPORARY: the provider certainly did not take the message; retry later.
+- RATE_LIMITED: the provider refused our pace (429): as TEMPORARY, but no
+  attempt is counted and every worker backs off.
 - UNCERTAIN: it may have (timeout, connection dropped, 5xx, unreadable reply);
   retry later, but only after a look-up by reference finds nothing.
 - PERMANENT: the provider refused this message (400); it will never succeed.
@@ -11,13 +13,19 @@ tells the service what the failure means for the ledger:
 
 `lookup(reference)` answers the provider's id if it already holds a message
 with that reference, else None. Error details never carry personal data.
+
+`rate_bucket` names the shared token bucket (victimcare.messaging.ratelimit)
+the channel's requests are counted against, or is None for no limit.
 """
 
 from __future__ import annotations
 
 import enum
+import smtplib
+import socket
 import threading
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -32,6 +40,7 @@ if TYPE_CHECKING:
 
 class FailureKind(enum.StrEnum):
     TEMPORARY = "temporary"
+    RATE_LIMITED = "rate_limited"
     UNCERTAIN = "uncertain"
     PERMANENT = "permanent"
     CONFIGURATION = "configuration"
@@ -48,6 +57,7 @@ class ChannelError(Exception):
 
 class MessageChannel(Protocol):
     name: str
+    rate_bucket: str | None
 
     def send(self, message: OutboundMessage) -> str: ...
 
@@ -62,6 +72,7 @@ class LocalOutboxChannel:
     """
 
     name = "local"
+    rate_bucket = None
 
     def send(self, message: OutboundMessage) -> str:
         return f"local-{message.id}"
@@ -99,7 +110,7 @@ def _api_error_kind(error: APIError) -> FailureKind:
         return FailureKind.UNCERTAIN
     status = error.status_code
     if status == 429:
-        return FailureKind.TEMPORARY
+        return FailureKind.RATE_LIMITED
     if status in (401, 403):
         return FailureKind.CONFIGURATION
     if 400 <= status < 500:
@@ -129,6 +140,11 @@ class NotifyChannel:
     """
 
     name = "notify"
+
+    @property
+    def rate_bucket(self) -> str:
+        """One bucket per Notify service (its id is inside the API key)."""
+        return f"notify:{settings.NOTIFY_API_KEY[-73:-37]}"
 
     def _template_id(self, channel: str) -> str:
         template_id = settings.NOTIFY_TEMPLATE_IDS.get(channel, "")
@@ -183,16 +199,118 @@ class NotifyChannel:
                 return str(notification["id"])
         return None
 
+    def status(self, provider_id: str) -> dict[str, str] | None:
+        """Notify's current status of one notification (for receipts that never came).
 
-CHANNELS: dict[str, type[LocalOutboxChannel] | type[NotifyChannel]] = {
+        Answers {"status", "completed_at"} or None if Notify no longer has it.
+        """
+        try:
+            response = notify_client().get_notification_by_id(provider_id)
+        except InvalidResponse as error:
+            raise ChannelError(FailureKind.UNCERTAIN, "notify reply was not JSON") from error
+        except APIError as error:
+            if error.status_code == 404:
+                return None
+            raise ChannelError(_api_error_kind(error), _api_error_detail(error)) from error
+        if not isinstance(response, dict) or not response.get("status"):
+            raise ChannelError(FailureKind.UNCERTAIN, "notify reply had no status")
+        return {
+            "status": str(response["status"]),
+            "completed_at": str(response.get("completed_at") or ""),
+        }
+
+
+# RFC 5322 atext, the characters a Message-ID's left part may hold unquoted.
+_ATEXT = "!#$%&'*+-/=?^_`{|}~."
+
+
+def smtp_message_id(idempotency_key: str) -> str:
+    """`<key@domain>`: the idempotency key, with characters outside RFC 5322
+    atext percent-encoded (':' becomes '%3A'), so the same fact always gets the
+    same Message-ID and receiving systems can drop a duplicate."""
+    left = quote(idempotency_key, safe=_ATEXT.replace("%", "")).strip(".") or "message"
+    return f"<{left}@{settings.MESSAGING_SMTP_MESSAGE_ID_DOMAIN}>"
+
+
+class SmtpEmailChannel:
+    """Email through an SMTP relay (Django's SMTP backend); the alternative to Notify.
+
+    SMTP has no look-up, so a message whose outcome was unknown (the connection
+    dropped after DATA) may be sent again: at-least-once, with the same
+    Message-ID (the idempotency key) every time.
+    """
+
+    name = "smtp"
+    rate_bucket = None
+
+    def send(self, message: OutboundMessage) -> str:
+        from django.core.mail import EmailMessage
+        from django.core.mail.backends.smtp import EmailBackend
+
+        if message.channel != Channel.EMAIL:
+            raise ChannelError(FailureKind.CONFIGURATION, f"smtp cannot send {message.channel}")
+        message_id = smtp_message_id(message.idempotency_key)
+        # Configured explicitly, as a MAILERS entry would be (alias given: no fallback
+        # to EMAIL_*): the outbox's relay is its own, not the site's mailer.
+        backend = EmailBackend(
+            alias="messaging",
+            host=settings.MESSAGING_SMTP_HOST,
+            port=settings.MESSAGING_SMTP_PORT,
+            username=settings.MESSAGING_SMTP_USERNAME or None,
+            password=settings.MESSAGING_SMTP_PASSWORD or None,
+            use_tls=settings.MESSAGING_SMTP_STARTTLS,
+            timeout=settings.MESSAGING_SMTP_TIMEOUT_SECONDS,
+        )
+        email = EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.MESSAGING_SMTP_FROM,
+            to=[message.recipient],
+            headers={"Message-ID": message_id, "X-Victimcare-Reference": message.reference},
+        )
+        try:
+            backend.send_messages([email])
+        except smtplib.SMTPAuthenticationError as error:
+            raise ChannelError(FailureKind.CONFIGURATION, f"smtp {error.smtp_code} auth") from error
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = sorted({code for code, _ in error.recipients.values()})
+            kind = FailureKind.PERMANENT if codes and codes[0] >= 500 else FailureKind.TEMPORARY
+            raise ChannelError(
+                kind, f"smtp {codes[0] if codes else ''} recipient refused"
+            ) from error
+        except smtplib.SMTPResponseException as error:
+            # A reply code means the server answered: 5xx refuses for good, 4xx for now.
+            kind = FailureKind.PERMANENT if error.smtp_code >= 500 else FailureKind.TEMPORARY
+            raise ChannelError(kind, f"smtp {error.smtp_code}") from error
+        except (ConnectionRefusedError, smtplib.SMTPConnectError, socket.gaierror) as error:
+            raise ChannelError(FailureKind.TEMPORARY, f"smtp {type(error).__name__}") from error
+        except (OSError, smtplib.SMTPException) as error:
+            # Timeout or a dropped connection, possibly after DATA: outcome unknown.
+            raise ChannelError(FailureKind.UNCERTAIN, f"smtp {type(error).__name__}") from error
+        return message_id
+
+    def lookup(self, reference: str) -> str | None:
+        return None
+
+
+CHANNELS: dict[str, type[LocalOutboxChannel] | type[NotifyChannel] | type[SmtpEmailChannel]] = {
     "local": LocalOutboxChannel,
     "notify": NotifyChannel,
+    "smtp": SmtpEmailChannel,
 }
 
 
+def channel_name_for(message_channel: str) -> str:
+    """The configured channel's name: MESSAGING_EMAIL_CHANNEL for email if set,
+    else MESSAGING_CHANNEL."""
+    if message_channel == Channel.EMAIL and settings.MESSAGING_EMAIL_CHANNEL:
+        return str(settings.MESSAGING_EMAIL_CHANNEL)
+    return str(settings.MESSAGING_CHANNEL)
+
+
 def channel_for(message_channel: str) -> MessageChannel:
-    """The configured channel (settings.MESSAGING_CHANNEL) for SMS, email or letter."""
-    name = settings.MESSAGING_CHANNEL
+    """The configured channel for SMS, email or letter (see channel_name_for)."""
+    name = channel_name_for(message_channel)
     if name not in CHANNELS:
-        raise ImproperlyConfigured(f"MESSAGING_CHANNEL must be one of {sorted(CHANNELS)}.")
+        raise ImproperlyConfigured(f"Messaging channel must be one of {sorted(CHANNELS)}.")
     return CHANNELS[name]()

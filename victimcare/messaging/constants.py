@@ -38,6 +38,8 @@ S = Status
 
 # Each status and the statuses it may move to. Notes on the less obvious edges:
 # - CLAIMED/SENDING -> CLAIMED: another worker re-claims a row whose lease expired.
+# - CLAIMED -> PENDING: a claim released before any provider call, without
+#   counting an attempt (no rate-limit token yet; outside the victim's safe hours).
 # - CLAIMED -> SENT: a re-claimed row whose reference the provider already has
 #   (reconciled by look-up, nothing resent).
 # - SENT -> NEEDS_ATTENTION: the provider accepted the message but later gave up
@@ -49,6 +51,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING: frozenset({S.CLAIMED, S.CANCELLED, S.NEEDS_ATTENTION}),
     S.CLAIMED: frozenset(
         {
+            S.PENDING,
             S.CLAIMED,
             S.SENDING,
             S.SENT,

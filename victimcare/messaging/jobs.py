@@ -6,6 +6,7 @@ import datetime as dt
 
 from victimcare.core.scheduler import periodic
 
+from .callbacks import messages_receipts_poll_once
 from .services import messages_sweep_once
 
 
@@ -14,3 +15,10 @@ def messages_sweep() -> dict[str, int]:
     """Re-queue messages whose doorbell was lost or whose lease expired; give up on exhausted ones."""
     result = messages_sweep_once()
     return {"rung": len(result.rung), "needs_attention": len(result.needs_attention)}
+
+
+@periodic("messages_receipts_poll", every=dt.timedelta(minutes=30))
+def messages_receipts_poll() -> dict[str, int]:
+    """Ask Notify about sent messages whose delivery receipt never came."""
+    result = messages_receipts_poll_once()
+    return {"asked": result.asked, "changed": result.changed, "unknown": result.unknown}

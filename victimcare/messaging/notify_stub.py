@@ -6,13 +6,25 @@ request's JWT the way Notify does (with notifications-python-client's own
 secret being the last 36 characters of the API key), and keeps everything in
 memory. Faults are switched on through `POST /_stub/faults` (or `set_fault`):
 
-    {"mode": "429" | "500" | "stall" | "none", "count": N or null, "stall_seconds": S}
+    {"mode": "429" | "500" | "stall" | "accept500" | "none", "count": N or null,
+     "stall_seconds": S}
 
 "429"/"500" refuse without storing; "stall" stores the notification and then
 waits `stall_seconds` before answering (accept, then stall past the client's
-timeout). `count` limits the fault to the next N POSTs. `GET /_stub/received`
-answers per reference how many POSTs were accepted (stored). `POST /_stub/reset`
-forgets everything. Only for loopback use: the control endpoints have no auth.
+timeout); "accept500" stores it and answers 500. `count` limits the fault to
+the next N POSTs. `GET /_stub/received` answers per reference how many POSTs
+were accepted (stored) and attempted; `GET /_stub/timestamps` the arrival time
+(Unix seconds) of every authorised send POST, accepted or refused.
+`POST /_stub/reset` forgets everything.
+
+Delivery receipts: `POST /_stub/callbacks` (or `set_callbacks`) with
+{"url", "token", "statuses": ["delivered"], "delay": S, "gap": S, "repeat": N}
+makes the stub POST, `delay` seconds after accepting each notification, one
+receipt per status in `statuses` (in that order, so ["delivered",
+"temporary-failure"] arrives out of order), each `repeat` times, `gap` seconds
+apart, with `Authorization: Bearer <token>`, as Notify does. The stored
+notification takes each status as it is sent. `send_receipt(id, status)` sends
+one on demand (a replay). Only for loopback use: the control endpoints have no auth.
 """
 
 from __future__ import annotations
@@ -21,12 +33,14 @@ import datetime as dt
 import json
 import re
 import threading
+import time
 import uuid
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import requests
 from notifications_python_client.authentication import decode_jwt_token, get_token_issuer
 from notifications_python_client.errors import (
     TokenAlgorithmError,
@@ -75,9 +89,92 @@ class StubState:
             self.fault = "none"
             self.fault_count: int | None = None
             self.stall_seconds = 0.0
+            self.post_times: list[float] = []
+            self.callbacks: dict[str, Any] | None = None
+            self.callbacks_sent: Counter[int] = Counter()
+
+    def set_callbacks(
+        self,
+        url: str | None,
+        *,
+        token: str = "",
+        statuses: list[str] | None = None,
+        delay: float = 0,
+        gap: float = 0,
+        repeat: int = 1,
+    ) -> None:
+        """Send receipts to `url` after each accepted notification (None: stop)."""
+        with self.lock:
+            self.callbacks = (
+                {
+                    "url": url,
+                    "token": token,
+                    "statuses": list(statuses or ["delivered"]),
+                    "delay": float(delay),
+                    "gap": float(gap),
+                    "repeat": max(int(repeat), 1),
+                }
+                if url
+                else None
+            )
+
+    def send_receipt(self, notification_id: str, status: str) -> int:
+        """POST one delivery receipt for a stored notification; returns the HTTP status."""
+        with self.lock:
+            notification = self.notifications.get(notification_id)
+            config = self.callbacks
+            if notification is None or config is None:
+                return 0
+            notification["status"] = status
+            if status in {
+                "delivered",
+                "permanent-failure",
+                "temporary-failure",
+                "technical-failure",
+            }:
+                notification["completed_at"] = _now()
+            body = {
+                "id": notification["id"],
+                "reference": notification["reference"],
+                "to": notification.get("phone_number") or notification.get("email_address"),
+                "status": status,
+                "created_at": notification["created_at"],
+                "completed_at": notification["completed_at"],
+                "sent_at": notification["created_at"],
+                "notification_type": notification["type"],
+            }
+        try:
+            response = requests.post(
+                config["url"],
+                json=body,
+                headers={"Authorization": f"Bearer {config['token']}"},
+                timeout=10,
+            )
+            code = response.status_code
+        except requests.RequestException:
+            code = -1
+        with self.lock:
+            self.callbacks_sent[code] += 1
+        return code
+
+    def _schedule_receipts(self, notification_id: str) -> None:
+        with self.lock:
+            config = self.callbacks
+        if config is None:
+            return
+
+        def run() -> None:
+            time.sleep(config["delay"])
+            for status in config["statuses"]:
+                for _ in range(config["repeat"]):
+                    self.send_receipt(notification_id, status)
+                    if config["gap"]:
+                        time.sleep(config["gap"])
+
+        threading.Thread(target=run, daemon=True).start()
 
     def set_fault(self, mode: str, *, count: int | None = None, stall_seconds: float = 0) -> None:
-        if mode not in {"none", "429", "500", "stall"}:
+        if mode not in {"none", "429", "500", "stall", "accept500"}:
             raise ValueError(f"unknown fault mode {mode!r}")
         with self.lock:
             self.fault, self.fault_count, self.stall_seconds = mode, count, float(stall_seconds)
@@ -99,6 +196,9 @@ def _error(status: int, error: str, message: str) -> tuple[int, dict[str, Any]]:
 class NotifyStubHandler(BaseHTTPRequestHandler):
     server: NotifyStubServer
     protocol_version = "HTTP/1.1"
+    # Headers and body are two writes: with Nagle's algorithm on, the body waits
+    # for the client's delayed ACK (~40 ms a request on Linux).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         # Quiet: request lines would carry references; counts are in /_stub/received.
@@ -160,6 +260,17 @@ class NotifyStubHandler(BaseHTTPRequestHandler):
             except ValueError as exc:
                 return self._reply(400, {"error": str(exc)})
             return self._reply(200, {"mode": state.fault})
+        if path == "/_stub/callbacks":
+            body = self._body()
+            state.set_callbacks(
+                body.get("url"),
+                token=str(body.get("token", "")),
+                statuses=body.get("statuses"),
+                delay=float(body.get("delay", 0)),
+                gap=float(body.get("gap", 0)),
+                repeat=int(body.get("repeat", 1)),
+            )
+            return self._reply(200, {"callbacks": state.callbacks})
         if path == "/_stub/reset":
             state.reset()
             return self._reply(200, {"reset": True})
@@ -184,6 +295,7 @@ class NotifyStubHandler(BaseHTTPRequestHandler):
         reference = body.get("reference")
         with state.lock:
             state.attempted[reference or ""] += 1
+            state.post_times.append(time.time())
         mode, stall = state.take_fault()
         if mode == "429":
             return self._reply(
@@ -196,6 +308,8 @@ class NotifyStubHandler(BaseHTTPRequestHandler):
         if mode == "500":
             return self._reply(*_error(500, "Exception", "Internal server error"))
         notification = self._store(kind, body)
+        if mode == "accept500":
+            return self._reply(*_error(500, "Exception", "Internal server error"))
         if mode == "stall":
             state.release.wait(stall)
         template = {"id": body["template_id"], "version": 1, "uri": ""}
@@ -235,6 +349,7 @@ class NotifyStubHandler(BaseHTTPRequestHandler):
         with state.lock:
             state.notifications[notification["id"]] = notification
             state.accepted[notification["reference"] or ""] += 1
+        state._schedule_receipts(notification["id"])
         return notification
 
     def do_GET(self) -> None:  # noqa: N802
@@ -245,6 +360,9 @@ class NotifyStubHandler(BaseHTTPRequestHandler):
                 return self._reply(
                     200, {"accepted": dict(state.accepted), "attempted": dict(state.attempted)}
                 )
+        if parts.path == "/_stub/timestamps":
+            with state.lock:
+                return self._reply(200, {"times": list(state.post_times)})
         if not parts.path.startswith("/v2/notifications"):
             return self._reply(*_error(404, "NotFound", "Not found"))
         refused = self._authorise()
@@ -318,3 +436,21 @@ class NotifyStub:
 
     def set_fault(self, mode: str, *, count: int | None = None, stall_seconds: float = 0) -> None:
         self.state.set_fault(mode, count=count, stall_seconds=stall_seconds)
+
+    def set_callbacks(self, url: str | None, **options: Any) -> None:
+        self.state.set_callbacks(url, **options)
+
+    def send_receipt(self, notification_id: str, status: str) -> int:
+        return self.state.send_receipt(notification_id, status)
+
+    def post_times(self) -> list[float]:
+        with self.state.lock:
+            return list(self.state.post_times)
+
+    def id_for(self, reference: str) -> str | None:
+        """The id of the notification stored under `reference` (the first, if several)."""
+        with self.state.lock:
+            for notification in self.state.notifications.values():
+                if notification["reference"] == reference:
+                    return str(notification["id"])
+        return None

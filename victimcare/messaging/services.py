@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import socket
 import threading
 import uuid
@@ -30,7 +31,8 @@ from django.utils import timezone
 
 from victimcare.cases.models import Crime, Victim
 
-from .channels import ChannelError, FailureKind, channel_for
+from . import dispatch, safety
+from .channels import ChannelError, FailureKind, MessageChannel, channel_for
 from .constants import (
     CLAIMABLE_WHEN_DUE,
     CLAIMABLE_WHEN_LEASE_EXPIRED,
@@ -41,9 +43,45 @@ from .constants import (
     transition_check,
 )
 from .models import MessageStatusEvent, OutboundMessage
+from .ratelimit import rate_limit_penalise, rate_limit_take
 
 log = structlog.get_logger(__name__)
 SWEEP_BATCH = 500
+
+
+FAULT_POINT_ENV = "VICTIMCARE_MESSAGING_FAULT_POINT"
+
+
+def _fault_point(name: str) -> None:
+    """Fault injection for the subprocess fault tests: SIGKILL this process at `name`.
+
+    Active only when the environment variable VICTIMCARE_MESSAGING_FAULT_POINT
+    equals `name` ("after_claim": claimed, provider not called; "after_send":
+    the provider accepted, nothing recorded yet). Never set in production.
+    """
+    if os.environ.get(FAULT_POINT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _status_changed(message_id: str, old: str, new: str) -> None:
+    """Run dispatch.message_status_changed for one committed change.
+
+    The hook belongs to other modules (duties, contact tasks); whatever it
+    raises is logged by type only (its message could carry personal data) and
+    never reaches the outbox, whose change is already committed.
+    """
+    try:
+        message = OutboundMessage.objects.filter(pk=message_id).first()
+        if message is not None:
+            dispatch.message_status_changed(message=message, old=old, new=new)
+    except Exception as exc:
+        log.error(
+            "messaging.status_hook_failed",
+            message_id=message_id,
+            old=old,
+            new=new,
+            error=type(exc).__name__,
+        )
 
 
 def worker_identity() -> str:
@@ -71,12 +109,14 @@ def _move(
     detail: str = "",
     only_if: Q | None = None,
     now: dt.datetime | None = None,
+    raw: str | None = None,
     **fields: Any,
 ) -> bool:
     """Move one row from `source` to `target` if it is still in `source` (and `only_if`).
 
     Returns whether the row moved. Raises IllegalTransition for an edge the
-    state machine forbids, whatever the row's state.
+    state machine forbids, whatever the row's state. A move that happened
+    calls dispatch.message_status_changed once its transaction commits.
     """
     transition_check(source, target)
     now = now or timezone.now()
@@ -98,7 +138,11 @@ def _move(
                 attempt=attempt,
                 detail=detail[:200],
                 occurred_at=now,
+                raw=raw,
             )
+            changed = (str(message_id), str(source), str(target))
+            # After the outermost commit (at once if there is no outer transaction).
+            transaction.on_commit(lambda: _status_changed(*changed))
     return bool(moved)
 
 
@@ -198,13 +242,30 @@ def message_claim(
     not queue behind each other. Returns the claimed row, or None.
     """
     now = now or timezone.now()
+    below_limit = Q(attempts__lt=settings.MESSAGING_MAX_ATTEMPTS)
+    searches: list[tuple[Q, str]]
+    if message_id is not None:
+        searches = [(Q(pk=message_id) & _claimable(now), "next_attempt_at")]
+    else:
+        # One index probe per kind of due row (lease expired, retry due, new and
+        # due), each in index order: one OR across them would scan and sort
+        # every pending row on each claim.
+        searches = [
+            (below_limit & Q(status=status, lease_until__lt=now), "lease_until")
+            for status in sorted(CLAIMABLE_WHEN_LEASE_EXPIRED)
+        ] + [
+            (below_limit & Q(status=status, next_attempt_at__lte=now), "next_attempt_at")
+            for status in (Status.TEMPORARY_FAILURE, Status.PENDING)
+        ]
     with transaction.atomic():
-        candidates = OutboundMessage.objects.filter(_claimable(now))
-        if message_id is not None:
-            candidates = candidates.filter(pk=message_id)
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        candidate = candidates.order_by("next_attempt_at").values_list("pk", "status").first()
+        candidate = None
+        for search, order in searches:
+            candidates = OutboundMessage.objects.filter(search)
+            if connection.features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True)
+            candidate = candidates.order_by(order).values_list("pk", "status").first()
+            if candidate is not None:
+                break
         if candidate is None:
             return None
         pk, source = candidate
@@ -238,11 +299,44 @@ class SendOutcome:
     detail: str = ""
 
 
-RESULTS = ("not_claimed", "sent", "reconciled", "failed", "lost_lease")
+RESULTS = ("not_claimed", "sent", "reconciled", "failed", "lost_lease", "cancelled", "postponed")
+
+
+def _release(
+    message: OutboundMessage, *, worker_id: str, until: dt.datetime, detail: str
+) -> SendOutcome:
+    """Give a claimed message back (CLAIMED -> PENDING) before any provider call.
+
+    The attempt the claim counted is taken back: nothing was tried.
+    """
+    moved = _move(
+        message.pk,
+        source=Status.CLAIMED,
+        target=Status.PENDING,
+        by=EventSource.WORKER,
+        worker_id=worker_id,
+        detail=detail,
+        only_if=Q(claimed_by=worker_id),
+        next_attempt_at=until,
+        lease_until=None,
+        claimed_by="",
+        attempts=F("attempts") - 1,
+    )
+    return SendOutcome("postponed" if moved else "lost_lease", str(message.pk), detail=detail)
+
+
+def _rate_limit_per_minute() -> float | None:
+    rate = settings.MESSAGING_RATE_PER_MINUTE
+    return float(rate) if rate else None
 
 
 def _record_failure(
-    message: OutboundMessage, *, source: str, worker_id: str, error: ChannelError
+    message: OutboundMessage,
+    *,
+    source: str,
+    worker_id: str,
+    error: ChannelError,
+    bucket: str | None = None,
 ) -> SendOutcome:
     now = timezone.now()
     mine = Q(claimed_by=worker_id)
@@ -257,6 +351,19 @@ def _record_failure(
     }
     if error.kind == FailureKind.PERMANENT:
         target, extra = Status.PERMANENT_FAILURE, {"completed_at": now}
+    elif error.kind == FailureKind.RATE_LIMITED:
+        # Refused for our pace, not for this message: no attempt is counted, and
+        # every worker sharing the bucket pauses (rate_limit_penalise).
+        back_off = settings.MESSAGING_RATE_429_BACKOFF_SECONDS
+        target = Status.TEMPORARY_FAILURE
+        extra = {
+            "next_attempt_at": now + max(retry_delay(1), dt.timedelta(seconds=back_off)),
+            "attempts": F("attempts") - 1,
+        }
+        if bucket:
+            rate_limit_penalise(
+                name=bucket, rate_per_minute=_rate_limit_per_minute(), seconds=back_off
+            )
     elif error.kind == FailureKind.CONFIGURATION:
         target, extra = Status.NEEDS_ATTENTION, {}
     elif message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
@@ -277,20 +384,74 @@ def _record_failure(
     return SendOutcome("failed" if moved else "lost_lease", str(message.pk), detail=error.detail)
 
 
-def message_send(*, message_id: uuid.UUID | str, worker_id: str) -> SendOutcome:
-    """Claim one message and hand it to the configured channel, recording the outcome.
+def _safety_verdict(message: OutboundMessage) -> safety.Verdict:
+    """The send-time safe-contact verdict; a crash in it never lets the message go."""
+    try:
+        return safety.send_time_verdict(message=message)
+    except Exception as exc:
+        log.error(
+            "messaging.safety_check_failed", message_id=str(message.pk), error=type(exc).__name__
+        )
+        raise ChannelError(
+            FailureKind.TEMPORARY, f"safety check failed ({type(exc).__name__})"
+        ) from exc
+
+
+def _reconciled(message: OutboundMessage, *, worker_id: str, provider_id: str) -> SendOutcome:
+    now = timezone.now()
+    _move(
+        message.pk,
+        source=Status.CLAIMED,
+        target=Status.SENT,
+        by=EventSource.RECONCILE,
+        worker_id=worker_id,
+        detail="provider already had this reference; not resent",
+        only_if=Q(claimed_by=worker_id),
+        now=now,
+        provider_id=provider_id[:100],
+        sent_at=now,
+        lease_until=None,
+        last_error="",
+    )
+    log.info("messaging.reconciled", message_id=str(message.pk))
+    _apply_held_receipts(message.pk)
+    return SendOutcome("reconciled", str(message.pk), provider_id=provider_id)
+
+
+def _apply_held_receipts(message_id: uuid.UUID | str) -> None:
+    from .callbacks import receipts_apply_held
+
+    try:
+        receipts_apply_held(message_id=message_id)
+    except Exception as exc:
+        # The poll job applies them later; the send itself is recorded.
+        log.error(
+            "messaging.held_receipts_failed", message_id=str(message_id), error=type(exc).__name__
+        )
+
+
+def message_send(*, message_id: uuid.UUID | str | None = None, worker_id: str) -> SendOutcome:
+    """Claim one message (that one, or else the next due one) and hand it to its
+    channel, recording the outcome.
+
+    In order: claim; if this is not the first attempt, look the reference up at
+    the provider and, if it is there, mark the message sent without resending;
+    ask safety.send_time_verdict (not allowed: cancelled with its reason, never
+    sent; not before a time: claim released until then); take a token from the
+    channel's shared rate-limit bucket (none within MESSAGING_RATE_MAX_WAIT_SECONDS:
+    claim released until one is due); mark `sending`; call the channel.
 
     Not atomic, on purpose: the claim, the move to `sending` and the result
     each commit on their own, so the `sending` mark is durable before the
-    provider is called and no transaction is held open across it. A message
-    claimed for the second time or later is first looked up at the provider by
-    its reference; if the provider has it, it is marked sent and not resent.
-    Called by message_send_task; safe to call any number of times.
+    provider is called and no transaction is held open across it. A released
+    claim counts no attempt. Called by message_send_task and the send-messages
+    worker loop; safe to call any number of times.
     """
     message = message_claim(worker_id=worker_id, lease=_lease(), message_id=message_id)
     if message is None:
-        return SendOutcome("not_claimed", str(message_id))
-    channel = channel_for(message.channel)
+        return SendOutcome("not_claimed", str(message_id or ""))
+    _fault_point("after_claim")
+    channel: MessageChannel = channel_for(message.channel)
     mine = Q(claimed_by=worker_id)
 
     if message.attempts > 1:
@@ -299,23 +460,45 @@ def message_send(*, message_id: uuid.UUID | str, worker_id: str) -> SendOutcome:
         except ChannelError as error:
             return _record_failure(message, source=Status.CLAIMED, worker_id=worker_id, error=error)
         if found:
-            now = timezone.now()
-            _move(
-                message.pk,
-                source=Status.CLAIMED,
-                target=Status.SENT,
-                by=EventSource.RECONCILE,
-                worker_id=worker_id,
-                detail="provider already had this reference; not resent",
-                only_if=mine,
-                now=now,
-                provider_id=found[:100],
-                sent_at=now,
-                lease_until=None,
-                last_error="",
-            )
-            log.info("messaging.reconciled", message_id=str(message.pk))
-            return SendOutcome("reconciled", str(message.pk), provider_id=found)
+            return _reconciled(message, worker_id=worker_id, provider_id=found)
+
+    try:
+        verdict = _safety_verdict(message)
+    except ChannelError as error:
+        return _record_failure(message, source=Status.CLAIMED, worker_id=worker_id, error=error)
+    if not verdict.allowed:
+        now = timezone.now()
+        reason = (verdict.reason or "not safe to send")[:200]
+        _move(
+            message.pk,
+            source=Status.CLAIMED,
+            target=Status.CANCELLED,
+            by=EventSource.WORKER,
+            worker_id=worker_id,
+            detail=f"safe contact: {reason}",
+            only_if=mine,
+            now=now,
+            safety_reason=reason,
+            completed_at=now,
+            lease_until=None,
+        )
+        log.info("messaging.cancelled_unsafe", message_id=str(message.pk))
+        return SendOutcome("cancelled", str(message.pk), detail=reason)
+    if verdict.not_before is not None and verdict.not_before > timezone.now():
+        return _release(
+            message, worker_id=worker_id, until=verdict.not_before, detail="outside safe hours"
+        )
+
+    bucket = channel.rate_bucket
+    if bucket:
+        wait = rate_limit_take(
+            name=bucket,
+            rate_per_minute=_rate_limit_per_minute(),
+            max_wait=settings.MESSAGING_RATE_MAX_WAIT_SECONDS,
+        )
+        if wait > 0:
+            until = timezone.now() + dt.timedelta(seconds=wait)
+            return _release(message, worker_id=worker_id, until=until, detail="rate limit")
 
     if not _move(
         message.pk,
@@ -328,16 +511,18 @@ def message_send(*, message_id: uuid.UUID | str, worker_id: str) -> SendOutcome:
     ):
         return SendOutcome("lost_lease", str(message.pk))
 
+    failure = {"source": Status.SENDING, "worker_id": worker_id, "bucket": bucket}
     try:
         provider_id = channel.send(message)
     except ChannelError as error:
-        return _record_failure(message, source=Status.SENDING, worker_id=worker_id, error=error)
+        return _record_failure(message, error=error, **failure)
     except Exception as exc:
         # A bug or an unexpected library error: the outcome is unknown, so the
         # row is retried (after a look-up) rather than left in `sending`.
-        log.exception("messaging.send_crashed", message_id=str(message.pk))
+        log.error("messaging.send_crashed", message_id=str(message.pk), error=type(exc).__name__)
         error = ChannelError(FailureKind.UNCERTAIN, f"unexpected {type(exc).__name__}")
-        return _record_failure(message, source=Status.SENDING, worker_id=worker_id, error=error)
+        return _record_failure(message, error=error, **failure)
+    _fault_point("after_send")
 
     now = timezone.now()
     recorded = _move(
@@ -354,6 +539,8 @@ def message_send(*, message_id: uuid.UUID | str, worker_id: str) -> SendOutcome:
         last_error="",
     )
     log.info("messaging.sent", message_id=str(message.pk), channel=channel.name)
+    if recorded:
+        _apply_held_receipts(message.pk)
     return SendOutcome("sent" if recorded else "lost_lease", str(message.pk), provider_id)
 
 

@@ -72,9 +72,11 @@ from victimcare.cases.models import (
 )
 from victimcare.cases.reference import offences_load
 from victimcare.core.crypto import blind_index, encrypt_text
+from victimcare.duties.models import Duty, DutyNotification
 
 from ..catalogue import DATA_DIR, DemoError
 from ..pipeline import DemoContext, demo_step
+from .duties import DUTY_COLUMNS, CrimeDuties, DutyPlan, Event, Person, duty_rows
 
 # Crimes per chunk. Part of the data's definition: changing it changes which
 # random stream each crime draws from, so it is a constant, not an option.
@@ -166,6 +168,8 @@ TABLES: tuple[Table, ...] = (
             "safe_until",
             "code_word",
             "contact_only_if_victim_initiates",
+            "safe_channel_confirmed_at",
+            "safe_channel_confirmed_by_id",
             "created_at",
             "updated_at",
         ),
@@ -229,6 +233,8 @@ TABLES: tuple[Table, ...] = (
             "idempotency_key",
         ),
     ),
+    # The Victims' Code duties of the crime's events (steps/duties.py).
+    Table("duty", Duty, DUTY_COLUMNS),
 )
 
 
@@ -333,6 +339,7 @@ class _Plan:
     given: tuple[str, ...]
     family: tuple[str, ...]
     p: dict[str, Any]
+    duties: DutyPlan
     id_bases: dict[str, int] = field(default_factory=dict)
 
     def random(self, purpose: str) -> _FastRandom:
@@ -468,6 +475,7 @@ def _plan(ctx: DemoContext, total: int) -> _Plan:
         given=cat.given_names,
         family=cat.family_names,
         p=p,
+        duties=DutyPlan.load(epoch=int(ctx.epoch.timestamp()), years=p["years"], rates=p["duties"]),
     )
 
 
@@ -510,6 +518,10 @@ class _Builder:
         self.crn_format: str = p["crn"]["format"]
         self.first_serial: int = p["crn"]["first_serial"]
         self.span = int(p["years"] * 365.25 * DAY)
+        self.staff = {o.id: o.staff for b in plan.bcus for o in (b.wcu, b.cps)}
+        self.staff[plan.probation.id] = plan.probation.staff
+        self.status_events = frozenset(str(code) for code in STATUS_AFTER)
+        self.duty_rng: Any = None
 
     # -- small helpers
 
@@ -532,6 +544,8 @@ class _Builder:
         """The rows of chunk k (crimes k*CHUNK … up to the total), per table key."""
         plan = self.plan
         rng = plan.random(f"crimes:chunk:{k}")
+        # A stream of its own: the crimes are the same with or without duties.
+        self.duty_rng = plan.random(f"duties:chunk:{k}")
         rows: dict[str, list[tuple[Any, ...]]] = {t.key: [] for t in TABLES}
         first = k * CHUNK
         count = min(CHUNK, plan.total - first)
@@ -632,35 +646,72 @@ class _Builder:
 
         # What is known at the epoch: drop what has not happened (or not reached the recorder) yet.
         events.sort(key=lambda e: (e[0], e[2]))
-        status, final_outcome, updated = CrimeStatus.OPEN, "", reported
+        kept: list[Event] = []
         for t, received, code, org_id, user, victim, details in events:
             if t > epoch:
                 continue
             # Known by the epoch (a partner that learns of it later has learned of it "now").
             received = min(received, epoch)
             recorded = min(received + rng.randrange(0, 900), epoch)
-            if code in STATUS_AFTER:
-                status = STATUS_AFTER[code]
-                if code == EventCode.CASE_CLOSED:
-                    final_outcome = json.loads(details)["outcome"]
-            updated = max(updated, recorded)
+            kept.append(Event(t, received, recorded, str(code), org_id, user, victim, details))
+
+        # The duties these events created, and the contacts that fulfilled them (added to `kept`).
+        duties = CrimeDuties(
+            plan.duties,
+            rng=self.duty_rng,
+            epoch=epoch,
+            new_id=self.new_id,
+            ts=self.ts,
+            staff=self.staff,
+        )
+        n = len(people)
+        persons = []
+        for i, (link, victim_row, version) in enumerate(
+            zip(rows["link"][-n:], rows["victim"][-n:], rows["version"][-n:], strict=True)
+        ):
+            # A child's contact is the parent linked right after them (people()).
+            contact = link[2] if link[4] or i + 1 >= n else rows["link"][-n + i + 1][2]
+            persons.append(Person(link[2], link[3], contact, victim_row[10], bool(version[7])))
+        crime_duties = duties.build(
+            crime_id=crime_id,
+            team=team.id,
+            oic=oic,
+            group=group,
+            crime_enhanced=off.enhanced or da or hate,
+            people=persons,
+            events=kept,
+            shared=[org_id for org_id, t, _ in shares if t <= epoch],
+            status_events=self.status_events,
+        )
+
+        status, final_outcome, updated = CrimeStatus.OPEN, "", reported
+        event_ids = [0] * len(kept)
+        for i in sorted(range(len(kept)), key=lambda i: (kept[i].t, kept[i].code)):
+            e = kept[i]
+            if e.code in STATUS_AFTER:
+                status = STATUS_AFTER[EventCode(e.code)]
+                if e.code == EventCode.CASE_CLOSED:
+                    final_outcome = json.loads(e.details)["outcome"]
+            updated = max(updated, e.recorded)
+            event_ids[i] = self.new_id("event")
             rows["event"].append(
                 (
-                    self.new_id("event"),
+                    event_ids[i],
                     crime_id,
-                    str(code),
-                    self.ts(t),
-                    self.ts(received),
-                    self.ts(recorded),
-                    user,
-                    org_id,
-                    victim,
-                    details,
+                    e.code,
+                    self.ts(e.t),
+                    self.ts(e.received),
+                    self.ts(e.recorded),
+                    e.user,
+                    e.org,
+                    e.victim,
+                    e.details,
                     "",
                     None,
                     None,
                 )
             )
+        rows["duty"].extend(duty_rows(crime_duties, event_ids, self.ts))
         for org_id, t, why in shares:
             if t <= epoch:
                 rows["share"].append((self.new_id("share"), crime_id, org_id, oic, self.ts(t), why))
@@ -810,7 +861,10 @@ class _Builder:
             bcu.wcu,
             sentenced,
             EventCode.SENTENCED,
-            details={"sentence": sentence, "months": months},
+            # The length as the Witness Care Unit records it (cases/validation.py): custody only.
+            details={"sentence": sentence, "custody_months": months}
+            if sentence == "custody"
+            else {"sentence": sentence},
         )
         if sentence == "custody" and months >= 12 and group in self.vcs_groups:
             # VCOP Right 11: the Victim Contact Scheme for 12 months' custody or more.
@@ -987,6 +1041,7 @@ class _Builder:
         if fmt == "braille" and channel == Channel.SMS:
             channel = Channel.LETTER if letters else channel
         at = self.ts(reported)
+        confirmed = (off.restricted or da) and wants_updates
         rows["victim"].append(
             (
                 pk,
@@ -1013,6 +1068,10 @@ class _Builder:
                 safe_until,
                 encrypt_text(code_word) if code_word else None,
                 only_if_initiates,
+                # On a restricted case the officer confirms a safe channel when taking the
+                # report (messaging sends nothing automated until someone has).
+                at if confirmed else None,
+                oic if confirmed else None,
                 at,
                 at,
             )
@@ -1395,6 +1454,7 @@ def crimes_reset(ctx: DemoContext) -> int:
                 EqualityData,
                 ConsentRecord,
                 NeedsAssessment,
+                Duty,
             )
         }
         for model, temp in ((Crime, "demo_reset_crimes"), (Victim, "demo_reset_victims")):
@@ -1413,7 +1473,15 @@ def crimes_reset(ctx: DemoContext) -> int:
             f"(SELECT id FROM {needs} WHERE victim_id IN (SELECT id FROM demo_reset_victims))"
         )
         deleted = max(cursor.rowcount, 0)
+        # Duties point at each other (periodic chains) and at the events: raw, before the events.
+        notification, duty = qn(DutyNotification._meta.db_table), qn(Duty._meta.db_table)
+        cursor.execute(
+            f"DELETE FROM {notification} WHERE duty_id IN "  # noqa: S608 - our table names
+            f"(SELECT id FROM {duty} WHERE crime_id IN (SELECT id FROM demo_reset_crimes))"
+        )
+        deleted += max(cursor.rowcount, 0)
         for model, column, temp in (
+            (Duty, "crime_id", "demo_reset_crimes"),
             (JourneyEvent, "crime_id", "demo_reset_crimes"),
             (CaseShare, "crime_id", "demo_reset_crimes"),
             (CrimeVictim, "crime_id", "demo_reset_crimes"),

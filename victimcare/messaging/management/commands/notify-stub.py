@@ -20,9 +20,28 @@ class Command(BaseCommand):
             default=DEV_API_KEY,
             help="The API key clients must sign with (format keyname-serviceid-secret).",
         )
+        parser.add_argument(
+            "--callback-url",
+            default="",
+            help="POST a 'delivered' receipt here after each accepted notification.",
+        )
+        parser.add_argument(
+            "--callback-token", default="", help="Bearer token for the receipts (>= 10 chars)."
+        )
 
-    def handle(self, *args: Any, host: str, port: int, api_key: str, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        api_key: str,
+        callback_url: str,
+        callback_token: str,
+        **options: Any,
+    ) -> None:
         stub = NotifyStub(host=host, port=port, api_key=api_key)
+        if callback_url:
+            stub.set_callbacks(callback_url, token=callback_token)
         self.stdout.write(f"Notify stub on {stub.url} (NOTIFY_BASE_URL={stub.url})")
         self.stdout.flush()
         try:
