@@ -50,24 +50,39 @@ RESULTS = ROOT / "benchmarks" / "results" / "duties.md"
 BENCH_DB = os.environ.get("BENCH_DUTIES_DB", "victimcare_duties_bench")
 SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 OWED = "('open', 'overdue')"
-ORDER = "CASE WHEN d.state = 'overdue' THEN 0 ELSE 1 END, d.due_at, d.id"
-
-# What the worklist selector (duties.selectors.worklist_for_user) fetches, in one statement.
-WORKLIST_SQL = f"""SELECT d.id, d.crime_id, d.victim_id, d.*, c.*, o.*, v.*, r.* FROM duties_duty d
+# What the worklist selector (duties.selectors.worklist_for_user) fetches: the
+# best plain SQL for the same rows — per state and per owner, index-ordered slices
+# (ORDER BY due_at, id LIMIT n on the (…, state, due_at) indexes), merged, then
+# joined to the crime, offence, rule and assignee the page shows (never the
+# victim's encrypted columns).
+_COLUMNS = "d.id, d.crime_id, d.victim_id, d.*, c.crn, c.oic_id, c.team_id, c.restricted, o.name, r.code, r.duty, u.full_name"
+_JOINS = """JOIN duties_duty d ON d.id = p.id
     JOIN cases_crime c ON c.id = d.crime_id JOIN cases_offence o ON o.id = c.offence_id
-    JOIN cases_victim v ON v.id = d.victim_id JOIN duties_rule r ON r.id = d.rule_id
-    WHERE (d.assignee_id = %(user)s OR (d.assignee_id IS NULL AND d.owner_organisation_id = %(org)s))
-    AND d.state IN {OWED} ORDER BY {ORDER} LIMIT %(limit)s"""  # noqa: S608 - constants
+    JOIN duties_rule r ON r.id = d.rule_id LEFT JOIN accounts_user u ON u.id = d.assignee_id"""
+
+
+def _slice(where: str, state: str, k: int) -> str:
+    return (
+        f"(SELECT d.id, d.due_at, {k} AS k FROM duties_duty d WHERE {where} "  # noqa: S608
+        f"AND d.state = '{state}' ORDER BY d.due_at, d.id LIMIT %(limit)s)"
+    )
+
+
+_MINE = "d.assignee_id = %(user)s"
+_ORGS = "d.assignee_id IS NULL AND d.owner_organisation_id = %(org)s"
+WORKLIST_SQL = f"""WITH p AS ({
+    " UNION ALL ".join(
+        _slice(w, s, k) for k, s in enumerate(("overdue", "open")) for w in (_MINE, _ORGS)
+    )
+}) SELECT {_COLUMNS} FROM p {_JOINS} ORDER BY p.k, p.due_at, p.id LIMIT %(limit)s"""  # noqa: S608
 TEAM_COUNTS_SQL = f"""SELECT COUNT(*) FILTER (WHERE d.state = 'open'),
     COUNT(*) FILTER (WHERE d.state = 'open' AND d.due_at <= %(today_end)s),
     COUNT(*) FILTER (WHERE d.state = 'overdue')
     FROM duties_duty d WHERE d.owner_organisation_id = ANY(%(orgs)s) AND d.state IN {OWED}"""  # noqa: S608
-TEAM_SQL = f"""SELECT d.id, d.crime_id, d.victim_id, d.*, c.*, o.*, v.*, r.*, u.* FROM duties_duty d
-    JOIN cases_crime c ON c.id = d.crime_id JOIN cases_offence o ON o.id = c.offence_id
-    JOIN cases_victim v ON v.id = d.victim_id JOIN duties_rule r ON r.id = d.rule_id
-    LEFT JOIN accounts_user u ON u.id = d.assignee_id
-    WHERE d.owner_organisation_id = ANY(%(orgs)s) AND d.state IN {OWED}
-    ORDER BY {ORDER} LIMIT %(limit)s"""  # noqa: S608
+_TEAM = "d.owner_organisation_id = ANY(%(orgs)s)"
+TEAM_SQL = f"""WITH p AS ({
+    " UNION ALL ".join(_slice(_TEAM, s, k) for k, s in enumerate(("overdue", "open")))
+}) SELECT {_COLUMNS} FROM p {_JOINS} ORDER BY p.k, p.due_at, p.id LIMIT %(limit)s"""  # noqa: S608
 # The victim labels ("Person 2 (victim)") come from the crimes' links.
 LINKS_SQL = """SELECT l.crime_id, l.victim_id, l.role FROM cases_crimevictim l
     WHERE l.crime_id = ANY(%(crimes)s)
