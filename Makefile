@@ -13,7 +13,7 @@ CRIMES ?= 10000
 ## run: install everything, build the embedded SQLite database with London demo data, serve on http://127.0.0.1:8000
 run: setup assets
 	$(VC) manage migrate -v0
-	$(VC) demo --seed $(SEED) --if-empty --crimes $(CRIMES)
+	$(VC) demo --seed $(SEED) --if-empty --crimes $(CRIMES) --epoch today
 	$(VC) serve --host $(HOST) --port $(PORT)
 
 ## test: install what the tests need and run the whole suite (SQLite, PostgreSQL, Chromium)

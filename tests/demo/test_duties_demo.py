@@ -9,9 +9,11 @@ against the timeline and the epoch.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from io import StringIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -243,3 +245,22 @@ def test_the_demo_officer_and_supervisor_have_a_worklist_at_make_run_volume() ->
     assert rows[0].state == DutyState.OVERDUE
     team = team_duties(user=supervisor, now=EPOCH)
     assert team.overdue_count > 0 and team.open_count > 0
+
+
+def test_a_demo_made_for_today_has_deadlines_around_today() -> None:
+    # `make run` passes --epoch today, so the worklist has duties due in the
+    # coming days rather than a year ago.
+    demo("--seed", "3", "--crimes", str(N), "--epoch", "2026-11-30")
+    epoch = dt.datetime(2026, 11, 30, tzinfo=ZoneInfo("Europe/London"))
+    latest = Crime.objects.order_by("-reported_at").values_list("reported_at", flat=True)[0]
+    assert epoch - dt.timedelta(days=7) < latest <= epoch
+    assert Duty.objects.filter(state=DutyState.OPEN, due_at__gt=epoch).exists()
+    assert not Duty.objects.filter(state=DutyState.OPEN, due_at__lte=epoch).exists()
+
+
+def test_an_epoch_that_is_not_a_date_is_refused() -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not 'today' or a date"):
+        demo("--seed", "3", "--crimes", "1", "--epoch", "next tuesday")
+    assert not Crime.objects.exists()

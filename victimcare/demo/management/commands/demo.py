@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import sys
 from argparse import ArgumentTypeError
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -44,6 +46,19 @@ def _scale(text: str) -> float:
     return value
 
 
+def _epoch(text: str) -> datetime:
+    """'today' or an ISO date, as midnight Europe/London of that day."""
+    london = ZoneInfo("Europe/London")
+    if text.strip().lower() == "today":
+        day = datetime.now(london).date()
+    else:
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            raise ArgumentTypeError(f"'{text}' is not 'today' or a date like 2026-01-01") from None
+    return datetime.combine(day, time.min, tzinfo=london)
+
+
 class Command(BaseCommand):
     help = (
         "Build a deterministic synthetic force (organisations and people in every role) on top "
@@ -70,6 +85,15 @@ class Command(BaseCommand):
             "--reset",
             action="store_true",
             help="Delete the earlier demo data (demo organisations and demo accounts) and generate again.",
+        )
+        parser.add_argument(
+            "--epoch",
+            type=_epoch,
+            default=None,
+            help=(
+                "The demo's 'now': 'today' or a date like 2026-01-01 (midnight, London). "
+                "Default: the catalogue's fixed date, so data never depends on the clock."
+            ),
         )
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
         for step in demo_steps():
