@@ -273,6 +273,8 @@ WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=15)
 # lease well above the client timeout so an expired lease means the previous
 # attempt has finished or died (messaging.checks enforces it).
 MESSAGING_CHANNEL = env.str("MESSAGING_CHANNEL", default="local")
+# The local outbox is where a message ends up, so it counts as delivered at once.
+MESSAGING_LOCAL_DELIVERS_AT_ONCE = env.bool("MESSAGING_LOCAL_DELIVERS_AT_ONCE", default=True)
 NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=30.0)

@@ -19,3 +19,7 @@ from config.settings import DATABASES  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": f"test_victimcare_{os.getpid()}"}
+
+# Outbox tests play the provider's delivery receipts themselves; the embedded
+# local outbox otherwise delivers at once (tests that need that turn it on).
+MESSAGING_LOCAL_DELIVERS_AT_ONCE = False

@@ -57,19 +57,22 @@ def test_a_rolled_back_case_change_leaves_no_message_and_no_task(
 
 
 def test_a_committed_message_is_delivered_to_the_local_outbox(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, settings
 ) -> None:  # type: ignore[no-untyped-def]
+    settings.MESSAGING_LOCAL_DELIVERS_AT_ONCE = True
     # Tests run tasks with the ImmediateBackend: the doorbell runs the send task.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         message = enqueue_sms()
 
-    # The doorbell, then the status hook after each committed change (claimed, sending, sent).
-    assert len(callbacks) == 4
+    # The doorbell, then the status hook after each committed change (claimed,
+    # sending, sent, delivered: the local outbox is where the message ends up).
+    assert len(callbacks) == 5
     message.refresh_from_db()
-    assert message.status == Status.SENT
+    assert message.status == Status.DELIVERED
+    assert message.completed_at is not None
     assert message.provider_id == f"local-{message.pk}"
     assert message.attempts == 1
     assert message.doorbell_at is not None
     assert list(
         MessageStatusEvent.objects.filter(message=message).values_list("to_status", flat=True)
-    ) == [Status.PENDING, Status.CLAIMED, Status.SENDING, Status.SENT]
+    ) == [Status.PENDING, Status.CLAIMED, Status.SENDING, Status.SENT, Status.DELIVERED]

@@ -74,6 +74,13 @@ class LocalOutboxChannel:
     name = "local"
     rate_bucket = None
 
+    @property
+    def delivers_at_once(self) -> bool:
+        """The local outbox is where the message ends up: once written there it
+        is delivered, so the demo completes duties as a delivery receipt would
+        (MESSAGING_LOCAL_DELIVERS_AT_ONCE; tests that play receipts turn it off)."""
+        return bool(settings.MESSAGING_LOCAL_DELIVERS_AT_ONCE)
+
     def send(self, message: OutboundMessage) -> str:
         return f"local-{message.id}"
 

@@ -539,7 +539,18 @@ def message_send(*, message_id: uuid.UUID | str | None = None, worker_id: str) -
         last_error="",
     )
     log.info("messaging.sent", message_id=str(message.pk), channel=channel.name)
-    if recorded:
+    if recorded and getattr(channel, "delivers_at_once", False):
+        _move(
+            message.pk,
+            source=Status.SENT,
+            target=Status.DELIVERED,
+            by=EventSource.PROVIDER,
+            worker_id=worker_id,
+            detail="delivered to the local outbox",
+            now=now,
+            completed_at=now,
+        )
+    elif recorded:
         _apply_held_receipts(message.pk)
     return SendOutcome("sent" if recorded else "lost_lease", str(message.pk), provider_id)
 
