@@ -129,3 +129,22 @@ def test_the_letter_fetches_nothing_from_outside(tmp_path) -> None:  # type: ign
     for url in (secret.as_uri(), "http://127.0.0.1:1/", "https://example.org/x.css"):
         with pytest.raises(Exception, match="may not fetch"):
             fetcher.fetch(url)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("language", "font"),
+    [
+        ("hi", b"Devanagari"),
+        ("bn", b"Bengali"),
+        ("pa", b"Gurmukhi"),
+        ("gu", b"Gujarati"),
+        ("zh", b"CJK"),
+    ],
+)
+def test_the_interpreter_line_is_set_in_a_font_that_has_its_script(
+    language: str, font: bytes
+) -> None:
+    # Without a font for the script the line would print as empty boxes.
+    pdf = letter_pdf(rendered=letter(language), address_lines=ADDRESS, variant="standard")
+    embedded = re.findall(rb"/BaseFont\s*/([A-Za-z0-9+_-]+)", pdf_objects(pdf))
+    assert any(font in name for name in embedded), embedded
