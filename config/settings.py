@@ -272,6 +272,8 @@ WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=15)
 # "notify" sends through GOV.UK Notify (or `victimcare notify-stub`). Keep the
 # lease well above the client timeout so an expired lease means the previous
 # attempt has finished or died (messaging.checks enforces it).
+# The service's own address, for links in emails to staff.
+VICTIMCARE_BASE_URL = env.str("VICTIMCARE_BASE_URL", default="http://127.0.0.1:8000")
 MESSAGING_CHANNEL = env.str("MESSAGING_CHANNEL", default="local")
 # The local outbox is where a message ends up, so it counts as delivered at once.
 MESSAGING_LOCAL_DELIVERS_AT_ONCE = env.bool("MESSAGING_LOCAL_DELIVERS_AT_ONCE", default=True)

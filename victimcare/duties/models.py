@@ -287,6 +287,9 @@ class DutyNotification(models.Model):
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it went out in the person's email digest."
+    )
 
     class Meta:
         constraints = [

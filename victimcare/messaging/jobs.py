@@ -8,6 +8,7 @@ from victimcare.core.scheduler import periodic
 
 from .callbacks import messages_receipts_poll_once
 from .services import messages_sweep_once
+from .staff_email import duty_notifications_email
 
 
 @periodic("messages_sweep", every=dt.timedelta(minutes=1))
@@ -22,3 +23,9 @@ def messages_receipts_poll() -> dict[str, int]:
     """Ask Notify about sent messages whose delivery receipt never came."""
     result = messages_receipts_poll_once()
     return {"asked": result.asked, "changed": result.changed, "unknown": result.unknown}
+
+
+@periodic("duty_notifications_email", every=dt.timedelta(minutes=15))
+def duty_notifications_email_job() -> int:
+    """Email officers and supervisors a digest of their new duty reminders and escalations."""
+    return duty_notifications_email()
