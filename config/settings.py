@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "victimcare.cases",
     "victimcare.duties",
     "victimcare.messaging",
+    "victimcare.feedback",
     "victimcare.api",
     "victimcare.demo",
 ]

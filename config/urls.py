@@ -14,6 +14,7 @@ urlpatterns = [
     path("compliance/", include("victimcare.duties.urls_compliance")),
     path("messages/", include("victimcare.messaging.urls")),
     path("callbacks/", include("victimcare.messaging.urls_callbacks")),
+    path("", include("victimcare.feedback.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("victimcare.api.urls")),
 ]
