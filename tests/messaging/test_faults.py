@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
@@ -222,7 +223,7 @@ def test_a_worker_killed_after_its_claim_leaves_exactly_one_request(harness: Har
 
 
 @needs_shared_db
-def test_database_connections_cut_during_sending_every_message_still_ends_sent(
+def test_database_connections_cut_and_an_outage_during_sending_every_message_still_ends_sent(
     harness: Harness,
 ) -> None:
     messages = enqueue_many(30, "db-cut")
@@ -243,6 +244,31 @@ def test_database_connections_cut_during_sending_every_message_still_ends_sent(
             cuts += cursor.fetchone()[0] > 0
             time.sleep(0.25)
     assert cuts >= 3, "the workers' connections were cut while they sent"
+    # Then an outage, as while the server restarts: every connection dropped and
+    # nobody able to connect for two seconds (only this test database, so the
+    # shared server and other work on it are left alone).
+    db = connection.settings_dict
+    name = db["NAME"]
+    # A database cannot refuse its own session's connections: act from another one.
+    with psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname="postgres",
+        password=db["PASSWORD"] or None,
+        autocommit=True,
+    ) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        try:
+            admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
+            time.sleep(2)
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    connection.close()  # this test's own session was dropped too
     harness.wait_for(
         "every message settled",
         lambda: (
