@@ -287,6 +287,16 @@ NOTIFY_TEMPLATE_IDS = {
     "email": env.str("NOTIFY_EMAIL_TEMPLATE_ID", default=""),
     "letter": env.str("NOTIFY_LETTER_TEMPLATE_ID", default=""),
 }
+# Notify sender ids (SMS sender / email reply-to), blank for Notify's default; the
+# neutral ones (a sender name that does not say "Police") for restricted cases.
+NOTIFY_SENDER_IDS = {
+    "sms": env.str("NOTIFY_SMS_SENDER_ID", default=""),
+    "email": env.str("NOTIFY_EMAIL_REPLY_TO_ID", default=""),
+}
+NOTIFY_NEUTRAL_SENDER_IDS = {
+    "sms": env.str("NOTIFY_NEUTRAL_SMS_SENDER_ID", default=""),
+    "email": env.str("NOTIFY_NEUTRAL_EMAIL_REPLY_TO_ID", default=""),
+}
 MESSAGING_LEASE_SECONDS = env.int("MESSAGING_LEASE_SECONDS", default=120)
 MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=10)
 MESSAGING_MAX_AGE_HOURS = env.int("MESSAGING_MAX_AGE_HOURS", default=72)

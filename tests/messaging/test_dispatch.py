@@ -381,3 +381,28 @@ def test_the_local_outbox_delivers_at_once_and_completes_the_duty(
     assert text.status == Status.DELIVERED
     charged.refresh_from_db()
     assert charged.state == DutyState.DONE
+
+
+def test_a_victim_on_a_restricted_case_is_texted_from_the_neutral_sender(
+    make_crime, django_capture_on_commit_callbacks, notify, settings, officer
+):  # type: ignore[no-untyped-def]
+    settings.NOTIFY_SENDER_IDS = {"sms": "police-sender", "email": ""}
+    settings.NOTIFY_NEUTRAL_SENDER_IDS = {"sms": "neutral-sender", "email": ""}
+    restricted = make_crime(domestic_abuse=True, victims=[victim()])
+    person = restricted.victim_links.get().victim
+    dispatch.safe_channel_confirm(actor=officer, crime=restricted, victim=person)
+    ordinary = make_crime(victims=[victim(phone="07700 900124")])
+    for crime in (restricted, ordinary):
+        charge(crime)
+    texts = {
+        crime.pk: send(
+            OutboundMessage.objects.get(crime=crime, template_code="charged"),
+            django_capture_on_commit_callbacks,
+        )
+        for crime in (restricted, ordinary)
+    }
+    senders = {
+        crime_id: notify.state.notifications[notify.id_for(text.reference)]["sms_sender_id"]
+        for crime_id, text in texts.items()
+    }
+    assert senders == {restricted.pk: "neutral-sender", ordinary.pk: "police-sender"}

@@ -159,6 +159,17 @@ class NotifyChannel:
             raise ChannelError(FailureKind.CONFIGURATION, f"no Notify template id for {channel}")
         return str(template_id)
 
+    @staticmethod
+    def _sender(message: OutboundMessage, channel: str) -> str:
+        """Notify's SMS sender id / email reply-to id: the neutral one (set up in
+        Notify with a sender name that does not say "Police") for victims on
+        restricted cases, else the service's usual one (blank: Notify's default)."""
+        from .safety import needs_neutral_sender
+
+        if needs_neutral_sender(message=message):
+            return str(settings.NOTIFY_NEUTRAL_SENDER_IDS.get(channel, ""))
+        return str(settings.NOTIFY_SENDER_IDS.get(channel, ""))
+
     def send(self, message: OutboundMessage) -> str:
         template_id = self._template_id(message.channel)
         client = notify_client()
@@ -170,6 +181,7 @@ class NotifyChannel:
                     template_id=template_id,
                     personalisation={"body": message.body},
                     reference=reference,
+                    sms_sender_id=self._sender(message, "sms") or None,
                 )
             elif message.channel == Channel.EMAIL:
                 response = client.send_email_notification(
@@ -177,6 +189,7 @@ class NotifyChannel:
                     template_id=template_id,
                     personalisation={"subject": message.subject, "body": message.body},
                     reference=reference,
+                    email_reply_to_id=self._sender(message, "email") or None,
                 )
             else:
                 lines = [line for line in message.recipient.splitlines() if line.strip()]

@@ -342,6 +342,9 @@ class NotifyStubHandler(BaseHTTPRequestHandler):
             "sent_at": None,
             "completed_at": None,
             "scheduled_for": None,
+            # Which sender the request chose (kept so tests can see it).
+            "sms_sender_id": body.get("sms_sender_id"),
+            "email_reply_to_id": body.get("email_reply_to_id"),
         }
         for n in range(1, 8):
             notification[f"line_{n}"] = personalisation.get(f"address_line_{n}")

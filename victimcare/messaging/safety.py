@@ -288,3 +288,13 @@ def verdict_text(*, verdict: Verdict, channel_label: str) -> str:
             f"safe hours: it will wait until {opens}."
         )
     return f"Safe to send by {channel_label.lower()} now."
+
+
+def needs_neutral_sender(*, message: OutboundMessage) -> bool:
+    """Whether the message must come from a neutral sender (no "Police" in the SMS
+    sender name or email reply-to): a victim message when any crime the victim
+    is linked to is restricted (an abuser may read the phone)."""
+    if message.recipient_kind != RecipientKind.VICTIM or message.victim_id is None:
+        return False
+    victim = Victim.objects.get(pk=message.victim_id)
+    return any(crime_is_restricted(c) for c in _linked_crimes(victim=victim, crime=None))
