@@ -30,7 +30,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -407,7 +407,8 @@ def case_view(request: HttpRequest, crime_id: int) -> HttpResponse:
             "summary_rows": _summary_rows(crime),
             "victims": _victims(detail),
             "timeline": messaging_views.timeline_merge(
-                _timeline(detail), messaging_views.timeline_items(user=request.user, crime=crime)
+                _timeline(detail, user=request.user),
+                messaging_views.timeline_items(user=request.user, crime=crime),
             ),
             "actions": _actions(detail),
             "may_edit_needs": detail.may_edit_needs,
@@ -630,9 +631,13 @@ def _date(value: Any) -> str:
     return value.strftime("%-d %B %Y")
 
 
-def _timeline(detail: Any) -> list[dict[str, Any]]:
-    """MOJ timeline items, newest first, with who recorded each and what it corrects."""
+def _timeline(detail: Any, user: Any = None) -> list[dict[str, Any]]:
+    """MOJ timeline items, newest first, with who recorded each and what it corrects.
+
+    A contact the person recorded (or any contact on their own case) links to
+    its feedback QR code, to show the victim (issue 6)."""
     events = list(getattr(detail, "timeline", []))
+    crime = getattr(detail, "crime", None)
     superseded = {e.supersedes_id for e in events if e.supersedes_id}
     items = []
     for event in events:
@@ -660,6 +665,17 @@ def _timeline(detail: Any) -> list[dict[str, Any]]:
             and event.received_at.date() != event.occurred_at.date()
         ):
             parts.append(f"Learned of it on {_when(event.received_at)}.")
+        links = ""
+        if (
+            user is not None
+            and event.code in CONTACT_EVENTS
+            and (event.recorded_by_id == user.pk or (crime is not None and crime.oic_id == user.pk))
+        ):
+            links = format_html(
+                '<p class="govuk-body"><a class="govuk-link" href="{}">'
+                "Show the feedback QR code for this contact</a></p>",
+                reverse("feedback:qr", args=[event.pk]),
+            )
         items.append(
             {
                 "label": {
@@ -671,9 +687,11 @@ def _timeline(detail: Any) -> list[dict[str, Any]]:
                     "timestamp": event.occurred_at.isoformat(),
                     "text": _when(event.occurred_at),
                 },
-                "html": mark_safe("".join(f'<p class="govuk-body">{escape(p)}</p>' for p in parts))
-                if parts
-                else "",  # noqa: S308
+                "html": mark_safe(  # noqa: S308 - every part is escaped or built by format_html
+                    "".join(f'<p class="govuk-body">{escape(p)}</p>' for p in parts) + links
+                )
+                if parts or links
+                else "",
             }
         )
     return items
