@@ -21,15 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from .common import demo_generate_timed, django_setup, machine, percentiles, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "cases.md"
@@ -67,40 +65,6 @@ MY_CASES_SQL = [
        WHERE c.oic_id = %(oic)s AND c.status IN ('open', 'suspect_charged', 'in_court')
        ORDER BY c.updated_at DESC, c.id DESC LIMIT 50""",
 ]
-
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-
-
-def _generate(crimes: int) -> dict[str, Any]:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from victimcare.demo.services import demo_generate
-
-    call_command("migrate", interactive=False, verbosity=0)
-    started = time.perf_counter()
-    result = demo_generate(seed=1, options={"crimes": crimes})
-    return {
-        "vendor": connection.vendor,
-        "crimes": crimes,
-        "rows": result.rows,
-        "seconds": time.perf_counter() - started,
-        "step_seconds": result.seconds,
-    }
-
-
-def _pcts(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50": statistics.median(ordered) * 1000,
-        "p95": ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000,
-        "n": len(ordered),
-    }
 
 
 def _measure(requests: int) -> dict[str, Any]:
@@ -181,27 +145,12 @@ def _measure(requests: int) -> dict[str, Any]:
         "officer_open": open_count,
         "officer_all": all_count,
         "distinct_crimes": len(crime_ids),
-        "case_page": _pcts(page_case),
-        "case_sql": _pcts(raw_case),
-        "mine_page": _pcts(page_mine),
-        "mine_sql": _pcts(raw_mine),
+        "case_page": percentiles(page_case),
+        "case_sql": percentiles(raw_case),
+        "mine_page": percentiles(page_mine),
+        "mine_sql": percentiles(raw_mine),
         "volume": {"crimes": crimes, "victims": victims, "events": events, "bytes": size},
     }
-
-
-def _child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    proc = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "benchmarks.cases_bench", *args],
-        cwd=ROOT,
-        env={**os.environ, "LOG_LEVEL": "WARNING", **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr[-5000:])
-        raise SystemExit(f"cases benchmark {args} failed")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _recreate_database() -> str:
@@ -220,18 +169,6 @@ def _drop_database() -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
 
 
-def _machine() -> str:
-    memory = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kb / 1024 / 1024:.0f} GB memory"
-    except (OSError, ValueError, IndexError):
-        pass
-    return (
-        f"{platform.machine()}, {os.cpu_count()} CPUs{memory}, Python {platform.python_version()}"
-    )
-
-
 def _report(pg: dict[str, Any], sqlite: dict[str, Any] | None, pg_version: str) -> str:
     m = pg["measure"]
     gen = pg["generate"]
@@ -247,7 +184,7 @@ def _report(pg: dict[str, Any], sqlite: dict[str, Any] | None, pg_version: str) 
         "# Benchmark: the case record at volume",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python -m benchmarks.cases_bench` on "
-        f"{_machine()}; {pg_version}, local socket over TCP, default configuration.",
+        f"{machine()}; {pg_version}, local socket over TCP, default configuration.",
         "",
         "## Generating the demo (`victimcare demo --crimes N`, seed 1)",
         "",
@@ -323,8 +260,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--child", choices=["postgres", "sqlite"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _setup()
-        out: dict[str, Any] = {"generate": _generate(args.crimes)}
+        django_setup()
+        out: dict[str, Any] = {"generate": demo_generate_timed(args.crimes)}
         if args.child == "postgres":
             from django.db import connection
 
@@ -336,7 +273,8 @@ def main(argv: list[str] | None = None) -> None:
     url = _recreate_database()
     print(f"PostgreSQL: generating {args.crimes:,} crimes into {BENCH_DB}…", flush=True)
     try:
-        pg = _child(
+        pg = run_child(
+            "cases_bench",
             ["--child", "postgres", "--crimes", str(args.crimes), "--requests", str(args.requests)],
             {"DATABASE_URL": url, "DATABASE_CONN_MAX_AGE": "0"},
         )
@@ -350,9 +288,9 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory(prefix="cases-bench-") as tmp:
             env = {"VICTIMCARE_VAR_DIR": tmp}
             os.environ.pop("DATABASE_URL", None)
-            sqlite = _child(["--child", "sqlite", "--crimes", str(args.sqlite_crimes)], env)[
-                "generate"
-            ]
+            sqlite = run_child(
+                "cases_bench", ["--child", "sqlite", "--crimes", str(args.sqlite_crimes)], env
+            )["generate"]
     version = pg.get("pg_version", "PostgreSQL")
     v = int(version.split()[-1])
     pg_version = f"PostgreSQL {v // 10000}.{v % 10000}"

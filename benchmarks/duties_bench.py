@@ -36,14 +36,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import statistics
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from .common import demo_generate_timed, django_setup, machine, percentiles, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "duties.md"
@@ -98,47 +96,12 @@ NOTIFICATIONS_SQL = """SELECT n.*, d.*, c.crn FROM duties_dutynotification n
     ORDER BY n.created_at DESC, n.id DESC LIMIT 50"""
 
 
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-
-
-def _generate(crimes: int) -> dict[str, Any]:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from victimcare.demo.services import demo_generate
-
-    call_command("migrate", interactive=False, verbosity=0)
-    started = time.perf_counter()
-    result = demo_generate(seed=1, options={"crimes": crimes})
-    return {
-        "vendor": connection.vendor,
-        "crimes": crimes,
-        "rows": result.rows,
-        "seconds": time.perf_counter() - started,
-        "step_seconds": result.seconds,
-        "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-    }
-
-
 def _related(cur: Any, rows: list[tuple[Any, ...]]) -> None:
     """The links and contact rules of the duties' crimes and victims (columns 1 and 2)."""
     cur.execute(LINKS_SQL, {"crimes": sorted({r[1] for r in rows})})
     cur.fetchall()
     cur.execute(CONTACT_SQL, {"victims": sorted({r[2] for r in rows})})
     cur.fetchall()
-
-
-def _pcts(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50": statistics.median(ordered) * 1000,
-        "p95": ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000,
-        "n": len(ordered),
-    }
 
 
 def _busiest() -> dict[str, Any]:
@@ -333,10 +296,10 @@ def _measure(requests: int) -> dict[str, Any]:
         "team_rows": len(team.rows),
         "team_counts": [team.open_count, team.due_today_count, team.overdue_count],
         "pages": {k: v for k, v in pages.items()},
-        "worklist_page": _pcts(samples["wp"]),
-        "worklist_sql": _pcts(samples["ws"]),
-        "team_page": _pcts(samples["tp"]),
-        "team_sql": _pcts(samples["ts"]),
+        "worklist_page": percentiles(samples["wp"]),
+        "worklist_sql": percentiles(samples["ws"]),
+        "team_page": percentiles(samples["tp"]),
+        "team_sql": percentiles(samples["ts"]),
         "explain": explains,
     }
 
@@ -377,21 +340,6 @@ def _sweeps() -> list[dict[str, Any]]:
     return out
 
 
-def _child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    proc = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "benchmarks.duties_bench", *args],
-        cwd=ROOT,
-        env={**os.environ, "LOG_LEVEL": "WARNING", **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr[-5000:])
-        raise SystemExit(f"duties benchmark {args} failed")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def _admin() -> Any:
     import psycopg
 
@@ -421,18 +369,6 @@ def _existing(crimes: int) -> dict[str, Any] | None:
     return generated if count == crimes == generated.get("crimes") else None
 
 
-def _machine() -> str:
-    memory = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kb / 1024 / 1024:.0f} GB memory"
-    except (OSError, ValueError, IndexError):
-        pass
-    return (
-        f"{platform.machine()}, {os.cpu_count()} CPUs{memory}, Python {platform.python_version()}"
-    )
-
-
 def _report(gen: dict[str, Any], out: dict[str, Any], pg_version: str, reused: bool) -> str:
     m, vol, sweeps = out["measure"], out["volume"], out["sweeps"]
 
@@ -450,7 +386,7 @@ def _report(gen: dict[str, Any], out: dict[str, Any], pg_version: str, reused: b
         "# Benchmark: Victims' Code duties at volume",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python -m benchmarks.duties_bench` on "
-        f"{_machine()}; {pg_version}, over TCP on the same machine, default configuration. "
+        f"{machine()}; {pg_version}, over TCP on the same machine, default configuration. "
         "Reproduce: `.venv/bin/python -m benchmarks.duties_bench` (add `--reuse` to measure an "
         "existing bench database again without regenerating it).",
         "",
@@ -536,9 +472,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--child", choices=["generate", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _setup()
+        django_setup()
         if args.child == "generate":
-            print(json.dumps(_generate(args.crimes)))
+            print(
+                json.dumps(
+                    {
+                        **demo_generate_timed(args.crimes),
+                        "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+                    }
+                )
+            )
             return
         from django.core.management import call_command
         from django.db import connection
@@ -564,7 +507,9 @@ def main(argv: list[str] | None = None) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
             conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
         print(f"PostgreSQL: generating {args.crimes:,} crimes into {BENCH_DB}…", flush=True)
-        generated = _child(["--child", "generate", "--crimes", str(args.crimes)], env)
+        generated = run_child(
+            "duties_bench", ["--child", "generate", "--crimes", str(args.crimes)], env
+        )
         with _admin() as conn:
             conn.execute(
                 f"COMMENT ON DATABASE \"{BENCH_DB}\" IS '{json.dumps(generated)}'"  # noqa: S608
@@ -579,7 +524,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.generate_only:
         return
     print("Measuring pages, raw SQL and the sweep…", flush=True)
-    out = _child(["--child", "measure", "--requests", str(args.requests)], env)
+    out = run_child("duties_bench", ["--child", "measure", "--requests", str(args.requests)], env)
     v = int(out["pg_version"])
     pg_version = f"PostgreSQL {v // 10000}.{v % 10000}"
     args.output.parent.mkdir(parents=True, exist_ok=True)
