@@ -15,6 +15,7 @@ from django.utils import timezone
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 
+from tests.messaging.test_letters import pdf_objects
 from victimcare.messaging.constants import EventSource, Status
 from victimcare.messaging.models import MessageStatusEvent, OutboundMessage
 from victimcare.messaging.notify_stub import DEV_SERVICE_ID, NotifyStub
@@ -59,14 +60,18 @@ def test_an_email_and_a_letter_go_through_the_same_path(notify: NotifyStub) -> N
     letter = enqueue_sms(
         "crime-1:charged:v1:letter",
         channel="letter",
-        recipient="1 Example Street\nLondon\nSW1A 1AA",
+        recipient="Sam Example\n1 Example Street\nLondon\nSW1A 1AA",
+        subject="Your case",
     )
 
     assert message_send(message_id=email.pk, worker_id=WORKER).result == "sent"
     assert message_send(message_id=letter.pk, worker_id=WORKER).result == "sent"
     assert notify.accepted(email.reference) == notify.accepted(letter.reference) == 1
     letter.refresh_from_db()
-    assert notify.state.notifications[letter.provider_id]["line_3"] == "SW1A 1AA"
+    # Letters go precompiled: our own tagged PDF, with the address block in it.
+    pdf = notify.state.notifications[letter.provider_id]["pdf"]
+    assert pdf.startswith(b"%PDF")
+    assert b"/StructTreeRoot" in pdf_objects(pdf)
 
 
 def test_a_worker_that_died_after_the_server_accepted_is_reconciled_not_resent(
@@ -212,3 +217,15 @@ def test_the_server_answers_look_ups_and_is_controlled_over_http(notify: NotifyS
     assert limited.value.status_code == 429
     received = requests.get(f"{notify.url}/_stub/received", timeout=2).json()
     assert received == {"accepted": {"ref-1": 1}, "attempted": {"ref-1": 1, "ref-2": 1}}
+
+
+def test_a_letter_without_a_postcode_is_refused_before_notify_is_asked(
+    notify: NotifyStub,
+) -> None:
+    letter = enqueue_sms(
+        "crime-1:charged:v1:letter-bad", channel="letter", recipient="1 Example Street\nLondon"
+    )
+    assert message_send(message_id=letter.pk, worker_id=WORKER).result == "failed"
+    letter.refresh_from_db()
+    assert letter.status == Status.PERMANENT_FAILURE
+    assert notify.attempted(letter.reference) == 0

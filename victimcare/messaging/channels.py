@@ -21,6 +21,7 @@ the channel's requests are counted against, or is None for no limit.
 from __future__ import annotations
 
 import enum
+import io
 import smtplib
 import socket
 import threading
@@ -171,7 +172,9 @@ class NotifyChannel:
         return str(settings.NOTIFY_SENDER_IDS.get(channel, ""))
 
     def send(self, message: OutboundMessage) -> str:
-        template_id = self._template_id(message.channel)
+        template_id = (
+            "" if message.channel == Channel.LETTER else self._template_id(message.channel)
+        )
         client = notify_client()
         reference = message.reference
         try:
@@ -192,11 +195,16 @@ class NotifyChannel:
                     email_reply_to_id=self._sender(message, "email") or None,
                 )
             else:
-                lines = [line for line in message.recipient.splitlines() if line.strip()]
-                personalisation = {f"address_line_{n}": line for n, line in enumerate(lines, 1)}
-                personalisation |= {"subject": message.subject, "body": message.body}
-                response = client.send_letter_notification(
-                    template_id=template_id, personalisation=personalisation, reference=reference
+                # Our own tagged, accessible PDF (large print, easy read, right to
+                # left), sent precompiled: Notify prints exactly what we made.
+                from .letters import LetterError, letter_pdf_for_message
+
+                try:
+                    pdf = letter_pdf_for_message(message)
+                except LetterError as error:
+                    raise ChannelError(FailureKind.PERMANENT, "letter address refused") from error
+                response = client.send_precompiled_letter_notification(
+                    reference=reference, pdf_file=io.BytesIO(pdf)
                 )
         except InvalidResponse as error:
             raise ChannelError(FailureKind.UNCERTAIN, "notify reply was not JSON") from error

@@ -193,7 +193,8 @@ def _enqueue(
         recipient_kind=RecipientKind.VICTIM,
         recipient=prepared.recipient,
         body=rendered.body,
-        subject=rendered.subject or "",
+        # A letter keeps its heading (printed at the top of the PDF).
+        subject=rendered.subject or (rendered.title if prepared.channel == Channel.LETTER else ""),
         template_code=rendered.template_code,
         template_version=rendered.version,
         language=rendered.language,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -158,3 +158,41 @@ def letter_pdf(*, rendered: Rendered, address_lines: list[str], variant: Variant
     document = HTML(string=html, base_url=FONTS_DIR.as_uri() + "/", url_fetcher=_fetcher())
     pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     return pdf
+
+
+VARIANT_FOR_FORMAT: dict[str, Variant] = {"large_print": "large_print", "easy_read": "easy_read"}
+
+
+def letter_pdf_for_message(message: Any) -> bytes:
+    """The PDF of a queued letter (an OutboundMessage), as the channel sends it.
+
+    Built from what the outbox row holds (heading, text, language, address),
+    so the letter is exactly the text the ledger recorded; the variant follows
+    the victim's accessible format now. The interpreter offer, when the text
+    starts with one, keeps its own language and direction."""
+    victim = getattr(message, "victim", None)
+    requested = (victim.language if victim is not None else "") or message.language
+    body = message.body
+    line, line_language = "", ""
+    if base_language(requested) != base_language(message.language) and "\n\n" in body:
+        line = body.split("\n\n", 1)[0]
+        line_language = requested
+    rendered = Rendered(
+        template_code=message.template_code,
+        version=message.template_version,
+        language=message.language,
+        requested_language=requested,
+        review_status="",
+        subject="",
+        body=body,
+        interpreter_offer=bool(line),
+        channel="letter",
+        title=message.subject,
+        interpreter_line=line,
+        interpreter_language=line_language,
+    )
+    variant = VARIANT_FOR_FORMAT.get(
+        (victim.accessible_format if victim is not None else "") or "", "standard"
+    )
+    address = [line for line in message.recipient.splitlines() if line.strip()]
+    return letter_pdf(rendered=rendered, address_lines=address, variant=variant)

@@ -29,6 +29,7 @@ one on demand (a replay). Only for loopback use: the control endpoints have no a
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -287,7 +288,16 @@ class NotifyStubHandler(BaseHTTPRequestHandler):
                 *_error(400, "BadRequestError", "Invalid JSON supplied in POST data")
             )
         kind = match.group(1)
-        missing = [name for name in _REQUIRED[kind] if not body.get(name)]
+        precompiled = kind == "letter" and "content" in body
+        if precompiled:
+            try:
+                pdf = base64.b64decode(str(body.get("content", "")), validate=True)
+            except ValueError:
+                pdf = b""
+            if not pdf.startswith(b"%PDF"):
+                return self._reply(*_error(400, "ValidationError", "Letter content is not a PDF"))
+        required = ("reference", "content") if precompiled else _REQUIRED[kind]
+        missing = [name for name in required if not body.get(name)]
         if missing:
             return self._reply(
                 *_error(400, "ValidationError", f"{missing[0]} is a required property")
@@ -312,7 +322,7 @@ class NotifyStubHandler(BaseHTTPRequestHandler):
             return self._reply(*_error(500, "Exception", "Internal server error"))
         if mode == "stall":
             state.release.wait(stall)
-        template = {"id": body["template_id"], "version": 1, "uri": ""}
+        template = {"id": body.get("template_id", "precompiled"), "version": 1, "uri": ""}
         self._reply(
             201,
             {
@@ -334,7 +344,7 @@ class NotifyStubHandler(BaseHTTPRequestHandler):
             "status": "sending" if kind != "letter" else "accepted",
             "phone_number": body.get("phone_number"),
             "email_address": body.get("email_address"),
-            "template": {"id": body["template_id"], "version": 1, "uri": ""},
+            "template": {"id": body.get("template_id", "precompiled"), "version": 1, "uri": ""},
             "body": str(personalisation.get("body", "")),
             "subject": personalisation.get("subject"),
             "created_at": _now(),
@@ -345,6 +355,10 @@ class NotifyStubHandler(BaseHTTPRequestHandler):
             # Which sender the request chose (kept so tests can see it).
             "sms_sender_id": body.get("sms_sender_id"),
             "email_reply_to_id": body.get("email_reply_to_id"),
+            # A precompiled letter: our PDF, kept so tests can read it.
+            "pdf": base64.b64decode(body["content"])
+            if kind == "letter" and "content" in body
+            else None,
         }
         for n in range(1, 8):
             notification[f"line_{n}"] = personalisation.get(f"address_line_{n}")
