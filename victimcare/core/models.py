@@ -110,3 +110,22 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """Requests counted per key and fixed window: the database backend of
+    `victimcare.core.ratelimit` (SQLite and PostgreSQL; Redis is the other).
+    Keys are hashes (never an address or a token in clear); old windows are purged."""
+
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_key_window")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="rate_counter_window_idx")]
+
+    def __str__(self) -> str:
+        return f"rate counter {self.pk}"

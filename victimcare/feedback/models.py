@@ -7,12 +7,21 @@ import datetime as dt
 from django.db import models
 from django.utils import timezone
 
-from victimcare.accounts.models import User
+from victimcare.accounts.models import Organisation, User
 from victimcare.cases.constants import AgeBand, DisabilityAnswer, Ethnicity
 from victimcare.cases.models import Crime, JourneyEvent, Victim
 from victimcare.core.fields import EncryptedTextField
 
-from .constants import RATING_MAX, RATING_MIN, InvitationChannel, NeedsRecognised
+from .constants import (
+    RATING_MAX,
+    RATING_MIN,
+    InvitationChannel,
+    NeedsRecognised,
+    ResponseSource,
+    ReviewKind,
+    ReviewOutcome,
+    ReviewState,
+)
 
 
 class Invitation(models.Model):
@@ -35,6 +44,24 @@ class Invitation(models.Model):
     victim = models.ForeignKey(
         Victim, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    card = models.ForeignKey(
+        "OfficerCard", on_delete=models.PROTECT, related_name="invitations", null=True, blank=True
+    )
+    # The page's language: the victim's language when the invitation is for a
+    # victim, else English (the page offers the others).
+    language = models.CharField(max_length=16, default="en")
+    # SMS invitations only: HMAC of the mobile number it was sent to, so a reply
+    # can be matched to it without storing or searching the number in clear.
+    reply_key = models.CharField(max_length=64, blank=True, default="")
+    # When the one polite reply (with the link) went to an SMS answer that was not 1–5.
+    reply_prompted_at = models.DateTimeField(null=True, blank=True)
+    message = models.ForeignKey(
+        "messaging.OutboundMessage",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -43,6 +70,12 @@ class Invitation(models.Model):
         indexes = [
             models.Index(fields=["contact_event", "officer"], name="invitation_event_officer_idx"),
             models.Index(fields=["officer", "-created_at"], name="invitation_officer_time_idx"),
+            models.Index(
+                fields=["reply_key", "-created_at"],
+                name="invitation_reply_idx",
+                condition=~models.Q(reply_key=""),
+            ),
+            models.Index(fields=["victim", "-created_at"], name="invitation_victim_idx"),
         ]
 
     def __str__(self) -> str:
@@ -70,6 +103,13 @@ class Response(models.Model):
     contact_back = models.BooleanField(default=False)
     victim_voice_forum = models.BooleanField(default=False)
     language = models.CharField(max_length=10, default="en")
+    source = models.CharField(
+        max_length=8, choices=ResponseSource.choices, default=ResponseSource.WEB
+    )
+    # Safeguarding screen of the comments (triage.py): the categories found, and
+    # whether they make the response urgent. Set in the same transaction.
+    risk_categories = models.JSONField(default=list, blank=True)
+    urgent = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -83,3 +123,73 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"response {self.pk}"
+
+
+class OfficerCard(models.Model):
+    """An officer's personal QR card, for street encounters where no case exists yet.
+
+    The printed code is long-lived (only its SHA-256 is stored); scanning it
+    opens a fresh single-use `Invitation` (channel CARD, no contact event), within
+    per-device and per-day limits. Revoking the card stops the code working.
+    """
+
+    officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["officer", "-created_at"], name="officer_card_officer_idx")]
+
+    def __str__(self) -> str:
+        return f"officer card {self.pk}"
+
+
+class Review(models.Model):
+    """A response a supervisor must look at: a safeguarding concern (urgent; the
+    Victim Focus Desk sees it too), a low rating or a negative comment. Closed
+    with an outcome by a supervisor of the officer (or, for urgent ones, the desk).
+    `organisation` is the officer's organisation when the response arrived: it
+    scopes who sees the item even if the officer moves on."""
+
+    response = models.OneToOneField(Response, on_delete=models.PROTECT, related_name="review")
+    kind = models.CharField(max_length=12, choices=ReviewKind.choices)
+    categories = models.JSONField(default=list, blank=True)
+    officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=8, choices=ReviewState.choices, default=ReviewState.OPEN)
+    outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices, blank=True)
+    outcome_note = EncryptedTextField(blank=True, default="")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "kind", "due_at"], name="review_queue_idx"),
+            models.Index(fields=["organisation", "state", "due_at"], name="review_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"review {self.pk}"
+
+
+class Commendation(models.Model):
+    """A supervisor's recognition of an officer, with the figures it rested on."""
+
+    officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+    responses = models.PositiveIntegerField()
+    satisfied = models.PositiveIntegerField()
+    lower_bound = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["officer", "-created_at"], name="commendation_officer_idx")]
+
+    def __str__(self) -> str:
+        return f"commendation {self.pk}"

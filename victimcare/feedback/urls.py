@@ -1,4 +1,6 @@
-"""Feedback pages: the public rating page (/f/<token>/) and officers' QR cards."""
+"""Feedback pages: the public rating page (/f/<token>/), officers' QR cards, and the
+staff pages (own feedback, scores, recognition, review). Paths hold numeric ids,
+tokens and fixed words only."""
 
 from django.urls import path
 
@@ -10,4 +12,7 @@ urlpatterns = [
     path("f/<str:token>/", views.feedback, name="respond"),
     path("feedback/qr/<int:event_id>/", views.qr, name="qr"),
     path("feedback/qr/<int:event_id>/card/", views.qr_card, name="qr-card"),
+    # --- personal cards ---
+    # --- scores, recognition, own feedback ---
+    # --- review lists, urgent queue ---
 ]

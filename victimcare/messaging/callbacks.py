@@ -43,6 +43,7 @@ from .constants import TERMINAL, EventSource, ReceiptStatus, Status, transition_
 from .models import DeliveryReceipt, InboundSms, OutboundMessage
 from .ratelimit import rate_limit_take
 from .services import _move, _rate_limit_per_minute
+from .signals import inbound_sms_received
 
 log = structlog.get_logger(__name__)
 
@@ -255,6 +256,9 @@ def inbound_sms_record(*, body: dict[str, Any], raw: str) -> tuple[InboundSms, b
     except IntegrityError:
         return InboundSms.objects.get(provider_id=provider_id), False
     log.info("messaging.inbound_sms", inbound_id=sms.pk)
+    transaction.on_commit(
+        lambda: inbound_sms_received.send(sender=InboundSms, sms=sms), robust=True
+    )
     return sms, True
 
 

@@ -151,7 +151,7 @@ class ContactTask(models.Model):
     duty = models.ForeignKey(
         "duties.Duty", on_delete=models.PROTECT, null=True, blank=True, related_name="contact_tasks"
     )
-    kind = models.CharField(max_length=20, choices=TaskKind.choices)
+    kind = models.CharField(max_length=32, choices=TaskKind.choices)
     # Rule names and status codes only: no personal data.
     reason = models.CharField(max_length=300)
     assignee = models.ForeignKey(
