@@ -27,9 +27,7 @@ class InvitationChannel(models.TextChoices):
 
 # Officer contacts that can be rated: attending the report, taking a statement,
 # a visit and a call. Letters and messages are not a contact with an officer.
-FEEDBACK_EVENTS = frozenset(
-    {"crime_reported", "statement_taken", "contact_visit", "contact_call"}
-)
+FEEDBACK_EVENTS = frozenset({"crime_reported", "statement_taken", "contact_visit", "contact_call"})
 
 # Ratings that count as satisfied (the share with a Wilson interval) and those
 # that go to a supervisor's review list.

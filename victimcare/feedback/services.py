@@ -26,8 +26,10 @@ from .constants import (
     TOKEN_BYTES,
     TOKEN_PATTERN,
     NeedsRecognised,
+    ResponseSource,
 )
 from .models import Invitation, Response
+from .review import response_followup
 
 
 def token_hash(token: str) -> str:
@@ -140,6 +142,47 @@ def response_record(
     if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
         raise ValidationError(msg.LINK_UNAVAILABLE)
     invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
+    return response_store(
+        invitation=invitation,
+        rating=rating,
+        went_well=went_well,
+        could_be_better=could_be_better,
+        age_band=age_band,
+        ethnicity=ethnicity,
+        disability=disability,
+        needs_recognised=needs_recognised,
+        contact_back=contact_back,
+        victim_voice_forum=victim_voice_forum,
+        language=language,
+        now=now,
+    )
+
+
+@transaction.atomic
+def response_store(
+    *,
+    invitation: Invitation | None,
+    rating: int | None,
+    went_well: str = "",
+    could_be_better: str = "",
+    age_band: str = "",
+    ethnicity: str = "",
+    disability: str = "",
+    needs_recognised: str = "",
+    contact_back: bool = False,
+    victim_voice_forum: bool = False,
+    language: str = "en",
+    source: str = ResponseSource.WEB,
+    now: dt.datetime | None = None,
+) -> Response:
+    """Check and store the response to `invitation` (locked by the caller with
+    select_for_update), mark it used, and follow it up (review.response_followup:
+    safeguarding screen, review lists, contact back) in the same transaction.
+
+    The token page and SMS replies both come here. Raises ValidationError with
+    LINK_UNAVAILABLE for a missing, used or expired invitation, else field errors.
+    """
+    now = now or timezone.now()
     if invitation is None or not invitation.is_open(now=now):
         raise ValidationError(msg.LINK_UNAVAILABLE)
 
@@ -180,10 +223,12 @@ def response_record(
                 contact_back=contact_back,
                 victim_voice_forum=victim_voice_forum,
                 language=language,
+                source=source,
                 created_at=now,
             )
     except IntegrityError as exc:
         raise ValidationError(msg.LINK_UNAVAILABLE) from exc
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
+    response_followup(response=response, now=now)
     return response
