@@ -128,13 +128,16 @@ class Response(models.Model):
 class OfficerCard(models.Model):
     """An officer's personal QR card, for street encounters where no case exists yet.
 
-    The printed code is long-lived (only its SHA-256 is stored); scanning it
+    The printed code is long-lived (looked up by its SHA-256); scanning it
     opens a fresh single-use `Invitation` (channel CARD, no contact event), within
     per-device and per-day limits. Revoking the card stops the code working.
     """
 
     officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     code_hash = models.CharField(max_length=64, unique=True)
+    # Kept (encrypted) so the officer can print the same card again; it only
+    # opens fresh invitations within the card limits, never a response.
+    code = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
