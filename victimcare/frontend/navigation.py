@@ -30,6 +30,11 @@ STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Audit log", "core:audit-search", "core.search_audit"),
     NavItem("Administration", "admin:index", "accounts.use_admin"),
     NavItem("Compliance figures", "compliance:figures", "duties.view_compliance"),
+    # Feedback from victims (issue 6): safeguarding first, then review and scores.
+    NavItem("Urgent feedback", "feedback:urgent", "feedback.view_urgent"),
+    NavItem("Feedback to review", "feedback:review-list", "feedback.view_review_list"),
+    NavItem("Feedback scores", "feedback:scores", "feedback.view_scores"),
+    NavItem("Your feedback", "feedback:mine", "feedback.view_own_feedback"),
 ]
 
 
