@@ -169,6 +169,22 @@ class Review(models.Model):
     closed_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # The desk's contact tasks raised for it (case-linked responses only): a
+    # safety task for an urgent item, a contact-back task when the victim asked.
+    safety_task = models.ForeignKey(
+        "messaging.ContactTask",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    contact_task = models.ForeignKey(
+        "messaging.ContactTask",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         indexes = [

@@ -34,6 +34,7 @@ STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Urgent feedback", "feedback:urgent", "feedback.view_urgent"),
     NavItem("Feedback to review", "feedback:review-list", "feedback.view_review_list"),
     NavItem("Feedback scores", "feedback:scores", "feedback.view_scores"),
+    NavItem("Recognition", "feedback:recognition", "feedback.view_scores"),
     NavItem("Your feedback", "feedback:mine", "feedback.view_own_feedback"),
 ]
 
