@@ -185,6 +185,10 @@ def _event_write(
     )
     # Victims' Code: every event creates the duties it triggers, in this transaction.
     duty_services.duties_for_event(event=event)
+    # Rate your contact (issue 6): a text or email invitation; never fails the event.
+    from victimcare.feedback.dispatch import invitations_for_event
+
+    invitations_for_event(event=event)
     return event
 
 

@@ -6,3 +6,11 @@ class FeedbackConfig(AppConfig):
 
     name = "victimcare.feedback"
     label = "feedback"
+
+    def ready(self) -> None:
+        # Infrastructure wiring only: text replies to invitations (feedback.sms).
+        from victimcare.messaging.signals import inbound_sms_received
+
+        from .sms import inbound_sms_answer
+
+        inbound_sms_received.connect(inbound_sms_answer, dispatch_uid="feedback.sms_reply")

@@ -21,14 +21,16 @@ from . import messages as msg
 from .constants import (
     COMMENT_MAX_LENGTH,
     DEFAULT_INVITATION_DAYS,
+    FEEDBACK_EVENTS,
     RATING_MAX,
     RATING_MIN,
     TOKEN_BYTES,
     TOKEN_PATTERN,
+    InvitationChannel,
     NeedsRecognised,
     ResponseSource,
 )
-from .models import Invitation, Response
+from .models import Invitation, OfficerCard, Response
 from .review import response_followup
 
 
@@ -50,6 +52,7 @@ def invitation_create(
     officer: User,
     channel: str,
     contact_event: JourneyEvent | None = None,
+    card: OfficerCard | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Invitation, str]:
     """Create an invitation for `officer`'s contact and return it with its token.
@@ -61,7 +64,11 @@ def invitation_create(
     a personal-card invitation. Callers check the officer may invite for the
     event (views: the recording officer or the OIC).
     """
-    if contact_event is not None and contact_event.code not in CONTACT_EVENTS:
+    # A QR code or card is for a contact; a text or email may follow any officer
+    # contact in FEEDBACK_EVENTS (feedback.dispatch: a statement taken too).
+    automated = channel in (InvitationChannel.SMS, InvitationChannel.EMAIL)
+    events = FEEDBACK_EVENTS if automated else CONTACT_EVENTS
+    if contact_event is not None and contact_event.code not in events:
         raise ValidationError(msg.CONTACT_EVENT_NOT_CONTACT)
     now = now or timezone.now()
     if contact_event is not None:
@@ -74,8 +81,13 @@ def invitation_create(
         channel=channel,
         officer=officer,
         contact_event=contact_event,
+        card=card,
         crime_id=contact_event.crime_id if contact_event else None,
         victim_id=contact_event.victim_id if contact_event else None,
+        # The page opens in the victim's language (views.feedback); English otherwise.
+        language=(contact_event.victim.language or "en")
+        if contact_event and contact_event.victim_id
+        else "en",
         created_at=now,
         expires_at=now + dt.timedelta(days=invitation_days()),
     )

@@ -74,6 +74,9 @@ FAILED: dict[str, str] = {
     Status.NEEDS_ATTENTION: TaskKind.NEEDS_ATTENTION,
     Status.CANCELLED: TaskKind.UNSAFE_TO_SEND,
 }
+# Optional messages (an invitation to rate a contact, the reply to a text answer):
+# if one fails or is cancelled, no person needs to contact the victim about it.
+NO_TASK_TEMPLATES = frozenset({"feedback_invitation", "feedback_sms_reply"})
 # Duties that a written message discharges: telling the victim something. The
 # rest (a needs assessment, a referral, a contact plan…) need a person.
 FULFILLED_BY_MESSAGE_SUFFIXES = ("-inform", "-explain", "-written-confirmation", "-acknowledge")
@@ -440,6 +443,8 @@ def message_status_changed(*, message: OutboundMessage, old: str, new: str) -> N
         kind = FAILED.get(current.status)
         if kind is None or current.victim_id is None or current.crime_id is None:
             return
+        if current.duty_id is None and current.template_code in NO_TASK_TEMPLATES:
+            return  # optional: nobody needs to contact the victim about it
         reason = _failure_reason(current)
         if current.duty is not None:
             duty_services.duty_reopen(duty=current.duty, message_id=message_id, reason=reason)
