@@ -265,3 +265,14 @@ def test_an_invitation_cancelled_at_send_time_raises_no_contact_task(
     message.refresh_from_db()
     assert message.status == Status.CANCELLED
     assert not ContactTask.objects.filter(message=message).exists()
+
+
+def test_the_text_invitation_says_a_number_from_1_to_5_can_be_sent_back(make_crime, officer):  # type: ignore[no-untyped-def]
+    crime = make_crime(victims=[person()])
+    visit(crime, officer)
+
+    [message] = invitation_messages()
+    assert message.channel == Channel.SMS and message.language == "en"
+    assert "Reply with one number from 1 (very dissatisfied) to 5 (very satisfied)" in message.body
+    assert "You do not have to answer. Your answers will not affect your case." in message.body
+    assert LINK.search(message.body)
