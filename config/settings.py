@@ -345,6 +345,25 @@ VICTIM_FOCUS_DESK_HOURS = env.str(
 VICTIM_FOCUS_DESK_CLOSED_ON_BANK_HOLIDAYS = env.bool(
     "VICTIM_FOCUS_DESK_CLOSED_ON_BANK_HOLIDAYS", default=False
 )
+# The desk's shared mailbox, told about urgent feedback (issue 6); empty: not emailed
+# (the desk still sees the urgent queue and its contact tasks).
+VICTIM_FOCUS_DESK_EMAIL = env.str("VICTIM_FOCUS_DESK_EMAIL", default="")
+
+# Feedback review (issue 6): urgent (safeguarding) items are due in clock hours,
+# since the desk works seven days; low ratings and negative comments in days.
+FEEDBACK_URGENT_REVIEW_HOURS = env.int("FEEDBACK_URGENT_REVIEW_HOURS", default=4)
+FEEDBACK_REVIEW_DAYS = env.int("FEEDBACK_REVIEW_DAYS", default=14)
+# Automated feedback invitations by text or email (victimcare/feedback/dispatch.py):
+# at most one per person in this many days (survey fatigue).
+FEEDBACK_INVITE_MIN_DAYS = env.int("FEEDBACK_INVITE_MIN_DAYS", default=28)
+
+# Feedback scores (issue 6, item 6; victimcare/feedback/scores.py). Below the
+# minimum number of responses an officer or team is shown as "Not enough
+# responses" and never ranked or coloured (scores.py never goes below 5, whatever
+# is set). The recognition list holds officers whose Wilson 95% lower bound of
+# the share satisfied is above the threshold.
+FEEDBACK_MIN_RESPONSES = env.int("FEEDBACK_MIN_RESPONSES", default=10)
+FEEDBACK_RECOGNITION_LOWER_BOUND = env.float("FEEDBACK_RECOGNITION_LOWER_BOUND", default=0.85)
 
 # The force this deployment serves: names are data, never hard-wired.
 FORCE_NAME = env.str("FORCE_NAME", default="Metropolitan Police Service")
@@ -412,6 +431,26 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
+
+# Rate limits (victimcare.core.ratelimit): counted in the database (a counter
+# table, works on SQLite and PostgreSQL) or in Redis, shared by every process.
+# If Redis is unreachable the database counts instead (never fail open).
+RATELIMIT_BACKEND = env.str("RATELIMIT_BACKEND", default="database")
+RATELIMIT_REDIS_URL = env.str("RATELIMIT_REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The public feedback page /f/<token>/ (security.md row 22). A victim opens it
+# once or twice and posts once; 30 requests in 10 minutes from one address
+# leaves room for a household or a shared mobile-network address, and stops
+# anyone trying tokens. A token may be posted 10 times an hour (corrections
+# after a validation message; the first good post uses it up).
+FEEDBACK_RATE_ADDRESS = env.int("FEEDBACK_RATE_ADDRESS", default=30)
+FEEDBACK_RATE_ADDRESS_SECONDS = env.int("FEEDBACK_RATE_ADDRESS_SECONDS", default=10 * 60)
+FEEDBACK_RATE_TOKEN_POSTS = env.int("FEEDBACK_RATE_TOKEN_POSTS", default=10)
+FEEDBACK_RATE_TOKEN_SECONDS = env.int("FEEDBACK_RATE_TOKEN_SECONDS", default=60 * 60)
+# Officers' personal QR cards (/f/c/<code>/): each scan opens a fresh invitation,
+# so scans are limited per device (a signed cookie), per card and per address, per day.
+FEEDBACK_CARD_SCANS_PER_DEVICE = env.int("FEEDBACK_CARD_SCANS_PER_DEVICE", default=3)
+FEEDBACK_CARD_SCANS_PER_CARD = env.int("FEEDBACK_CARD_SCANS_PER_CARD", default=60)
+FEEDBACK_CARD_SCANS_PER_ADDRESS = env.int("FEEDBACK_CARD_SCANS_PER_ADDRESS", default=20)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING_CONFIG = None  # victimcare.core.logging configures logging at startup.

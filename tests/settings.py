@@ -23,3 +23,11 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
 # Outbox tests play the provider's delivery receipts themselves; the embedded
 # local outbox otherwise delivers at once (tests that need that turn it on).
 MESSAGING_LOCAL_DELIVERS_AT_ONCE = False
+
+# Rate limits count in the database, so every test starts from zero (its
+# transaction rolls back) whatever RATELIMIT_BACKEND the environment sets. The
+# public-page limits are lifted so stories and property tests that open many
+# pages from 127.0.0.1 are not cut short; the rate-limit tests set their own.
+RATELIMIT_BACKEND = "database"
+FEEDBACK_RATE_ADDRESS = 100_000
+FEEDBACK_RATE_TOKEN_POSTS = 100_000

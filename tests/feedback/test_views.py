@@ -52,7 +52,7 @@ def test_the_victim_rates_the_visit_once(token):
     assert b"Very satisfied" in page.content
     assert b"govuk-exit-this-page" in page.content
     assert b"Olivia Officer" in page.content
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "no-store" in page["Cache-Control"]
 
     thanks = client.post(_url(token), _answers(age_band="under_16", contact_back="on"))

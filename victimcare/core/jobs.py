@@ -30,3 +30,11 @@ def task_results_prune() -> None:
 def heartbeats_prune() -> None:
     cutoff = timezone.now() - dt.timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS * 40)
     WorkerHeartbeat.objects.filter(last_seen__lt=cutoff).delete()
+
+
+@periodic("ratecounters_purge", every=dt.timedelta(hours=1))
+def ratecounters_purge() -> None:
+    # Rate-limit windows last at most a day; older counters only take space.
+    from .ratelimit import ratecounters_purge as purge
+
+    purge()

@@ -4,15 +4,27 @@ tokens and fixed words only."""
 
 from django.urls import path
 
-from . import views
+from . import views, views_cards, views_review, views_scores
 
 app_name = "feedback"
 
 urlpatterns = [
+    path("your-rights/", views.rights, name="rights"),
     path("f/<str:token>/", views.feedback, name="respond"),
     path("feedback/qr/<int:event_id>/", views.qr, name="qr"),
     path("feedback/qr/<int:event_id>/card/", views.qr_card, name="qr-card"),
     # --- personal cards ---
+    path("f/c/<str:code>/", views_cards.card_scan_view, name="card-scan"),
+    path("feedback/card/", views_cards.personal_card, name="my-card"),
+    path("feedback/card/print/", views_cards.personal_card_print, name="my-card-print"),
+    path("feedback/card/new/", views_cards.personal_card_new, name="my-card-new"),
     # --- scores, recognition, own feedback ---
+    path("feedback/mine/", views_scores.mine, name="mine"),
+    path("feedback/scores/", views_scores.scores, name="scores"),
+    path("feedback/recognition/", views_scores.recognition, name="recognition"),
+    path("feedback/recognition/<int:officer_id>/commend/", views_scores.commend, name="commend"),
     # --- review lists, urgent queue ---
+    path("feedback/urgent/", views_review.urgent_queue, name="urgent"),
+    path("feedback/review/", views_review.review_list, name="review-list"),
+    path("feedback/review/<int:review_id>/", views_review.review_item, name="review-item"),
 ]

@@ -4,10 +4,12 @@ The public page shows nothing about the officer or the case until a valid token
 is presented; a malformed, unknown, used or expired token always gets the same
 page with the same status (404), so tokens, officers and cases cannot be probed.
 The token is in the path, which the request log never records (it logs the
-route pattern); responses send no Referer and are never cached.
+route pattern); responses send no Referer to other sites and are never cached.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import segno
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -23,66 +26,133 @@ from django.views.decorators.http import require_http_methods
 from victimcare.cases.constants import CONTACT_EVENTS
 from victimcare.cases.models import JourneyEvent
 
-from . import messages as msg
 from .constants import InvitationChannel
 from .forms import FeedbackForm
+from .i18n import (
+    SOURCE_LANGUAGE,
+    VICTIMS_CODE_URL,
+    PageText,
+    choose_language,
+    page_context,
+    page_text,
+)
+from .limits import feedback_page_limit
 from .services import invitation_create, invitation_for_token, response_record
 
-FEEDBACK_TITLE = "Tell us about your contact with the police"
-THANKS_TITLE = "Thank you for your feedback"
 QR_TITLE = "Ask the victim for feedback"
 CARD_TITLE = "Feedback card"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token is in the URL: never send it on as a Referer.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: never send it to another site as a Referer.
+    # "same-origin", not "no-referrer": under no-referrer a browser sends
+    # "Origin: null" with the form's POST, and the CSRF check refuses it.
+    response["Referrer-Policy"] = "same-origin"
     return response
+
+
+def _language(request: HttpRequest, default: str = SOURCE_LANGUAGE) -> PageText:
+    """The page's words: ?lang= when it names a language we support (on a POST
+    too: the form's action carries it), else `default`. Never an error."""
+    return page_text(choose_language(request.GET.get("lang"), default))
+
+
+def _public(
+    request: HttpRequest, template: str, text: PageText, status: int = 200, **context: Any
+) -> HttpResponse:
+    return _private(render(request, template, {**page_context(text), **context}, status=status))
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
     """The one page for any token that is not open: same status, same bytes
-    (apart from the per-request CSP nonce)."""
-    return _private(
-        render(
-            request,
-            "feedback/unavailable.html",
-            {"title": msg.LINK_UNAVAILABLE},
-            status=404,
-        )
+    (apart from the per-request CSP nonce). Its language comes from ?lang only,
+    never from the invitation, so it cannot tell a dead token from a live one."""
+    text = _language(request)
+    return _public(
+        request,
+        "feedback/unavailable.html",
+        text,
+        status=404,
+        title=text.plain("link_unavailable"),
+        rights_url=_rights_url(text),
     )
 
 
+def _rights_url(text: PageText) -> str:
+    return f"{reverse('feedback:rights')}?lang={text.language}"
+
+
 @never_cache
+@feedback_page_limit
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    """The rating page, in the invitation's language unless ?lang= picks another."""
     invitation = invitation_for_token(token)
     if invitation is None:
         return _unavailable(request)
-    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    text = _language(request, invitation.language)
+    # A personal card's invitation has no victim: nobody to call back.
+    offer_contact_back = invitation.victim_id is not None
+    form = FeedbackForm(
+        request.POST if request.method == "POST" else None,
+        text=text,
+        offer_contact_back=offer_contact_back,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            response_record(token=token, **form.cleaned_data)
+            response_record(token=token, language=text.language, **form.cleaned_data)
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 # Used by a concurrent post, or expired while the form was open.
                 return _unavailable(request)
             for field, errors in exc.message_dict.items():
                 for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+                    form.add_service_error(field if field in form.fields else None, error)
         else:
-            return _private(render(request, "feedback/thanks.html", {"title": THANKS_TITLE}))
-    return _private(
-        render(
-            request,
-            "feedback/form.html",
-            {
-                "title": FEEDBACK_TITLE,
-                "form": form,
-                "action": request.path,
-                "officer_name": invitation.officer.full_name,
-            },
-        )
+            return _public(
+                request,
+                "feedback/thanks.html",
+                text,
+                title=text.plain("thanks_title"),
+                rights_url=_rights_url(text),
+            )
+    return _public(
+        request,
+        "feedback/form.html",
+        text,
+        title=text.plain("feedback_title"),
+        form=form,
+        action=f"{request.path}?lang={text.language}",
+        # <bdi>: a name in one script inside text in another keeps its order.
+        officer_name=format_html("<bdi>{}</bdi>", invitation.officer.full_name),
+        offer_contact_back=offer_contact_back,
+        count_messages=_count_messages(text),
+    )
+
+
+def _count_messages(text: PageText) -> dict[str, Any]:
+    """The character count's words (GOV.UK Frontend i18n parameters)."""
+    return {
+        "textareaDescriptionText": text.plain("chars_description"),
+        "charactersUnderLimitText": text.plural("chars_under"),
+        "charactersAtLimitText": text.plain("chars_at_limit"),
+        "charactersOverLimitText": text.plural("chars_over"),
+    }
+
+
+@require_http_methods(["GET"])
+def rights(request: HttpRequest) -> HttpResponse:
+    """Public: the 12 rights of the Victims' Code and where to get support, in
+    the language ?lang= picks (English otherwise). Where the feedback QR code
+    leads after the rating, and from a dead link."""
+    text = _language(request)
+    return _public(
+        request,
+        "feedback/rights.html",
+        text,
+        title=text.plain("rights_title"),
+        rights=[text(f"right.{number}") for number in range(1, 13)],
+        victims_code_url=VICTIMS_CODE_URL,
     )
 
 

@@ -124,8 +124,14 @@ class TaskKind(models.TextChoices):
     UNSAFE_TO_SEND = "unsafe_to_send", "Not safe to send automatically: contact the victim safely"
     DELIVERY_FAILED = "delivery_failed", "A message could not be delivered"
     NEEDS_ATTENTION = "needs_attention", "A message needs a person's decision"
-    FEEDBACK_SAFETY = "feedback_safety", "Feedback raised a safety concern: contact the victim safely"
-    FEEDBACK_CONTACT_BACK = "feedback_contact_back", "The victim asked to be contacted about their feedback"
+    FEEDBACK_SAFETY = (
+        "feedback_safety",
+        "Feedback raised a safety concern: contact the victim safely",
+    )
+    FEEDBACK_CONTACT_BACK = (
+        "feedback_contact_back",
+        "The victim asked to be contacted about their feedback",
+    )
 
 
 class TaskState(models.TextChoices):
