@@ -780,7 +780,13 @@ def _screen(a: _Answer) -> tuple[list[str], bool, str]:
         result = triage.screen(text, a.language)
         categories = [str(c) for c in result.categories]
         urgent, screened = bool(result.urgent), bool(getattr(result, "screened", True))
-    kind = review_kind_for(rating=a.rating, urgent=urgent, categories=categories, screened=screened)
+    kind = review_kind_for(
+        rating=a.rating,
+        urgent=urgent,
+        categories=categories,
+        screened=screened,
+        criticism=bool(a.could_be_better.strip()),
+    )
     return categories, urgent, kind
 
 

@@ -103,14 +103,24 @@ def _screen(text: str, language: str) -> tuple[list[str], bool, bool]:
     )
 
 
-def review_kind_for(*, rating: int, urgent: bool, categories: list[str], screened: bool) -> str:
+MIDDLE_RATING = 3
+
+
+def review_kind_for(
+    *, rating: int, urgent: bool, categories: list[str], screened: bool, criticism: bool = False
+) -> str:
     """Which list a response goes on ("" for none): urgent, else low rating,
-    else a flagged or unreadable comment."""
+    else a flagged or unreadable comment, else a "could be better" comment on a
+    middling rating (3). The screen misses about a third of urgent comments on
+    phrasing it has not seen (docs/feedback-triage.md), so a person also reads
+    every criticism that is not praise (ratings 1–3)."""
     if urgent:
         return ReviewKind.URGENT
     if rating in LOW_RATINGS:
         return ReviewKind.LOW_RATING
     if categories or not screened:
+        return ReviewKind.COMMENT
+    if criticism and rating == MIDDLE_RATING:
         return ReviewKind.COMMENT
     return ""
 
@@ -134,7 +144,11 @@ def response_followup(*, response: Response, now: dt.datetime) -> None:
     response.save(update_fields=["risk_categories", "urgent"])
 
     kind = review_kind_for(
-        rating=response.rating, urgent=urgent, categories=categories, screened=screened
+        rating=response.rating,
+        urgent=urgent,
+        categories=categories,
+        screened=screened,
+        criticism=bool(response.could_be_better.strip()),
     )
     if not kind:
         return
