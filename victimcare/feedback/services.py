@@ -31,7 +31,7 @@ from .constants import (
     ResponseSource,
 )
 from .models import Invitation, OfficerCard, Response
-from .review import response_followup
+from .review import comments_screen, response_followup
 
 
 def token_hash(token: str) -> str:
@@ -103,16 +103,20 @@ def invitation_create(
     return invitation, token
 
 
-def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> Invitation | None:
+def invitation_for_token(
+    token: str, *, now: dt.datetime | None = None, lock: bool = False
+) -> Invitation | None:
     """The open invitation for `token`, or None if it is malformed, unknown, used
     or expired (the caller cannot tell which). A malformed token never reaches
     the database; a well-formed one costs one indexed lookup by hash whatever
-    the outcome."""
+    the outcome. `lock`: SELECT … FOR UPDATE of the invitation row only (inside
+    the caller's transaction), as response_store needs."""
     if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
         return None
-    invitation = (
-        Invitation.objects.select_related("officer").filter(token_hash=token_hash(token)).first()
-    )
+    rows = Invitation.objects.select_related("officer")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    invitation = rows.filter(token_hash=token_hash(token)).first()
     if invitation is None or not invitation.is_open(now=now or timezone.now()):
         return None
     return invitation
@@ -125,7 +129,6 @@ def _comment(value: str, field: str, errors: dict[str, list[str]]) -> str:
     return value
 
 
-@transaction.atomic
 def response_record(
     *,
     token: str,
@@ -153,24 +156,30 @@ def response_record(
     now = now or timezone.now()
     if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
         raise ValidationError(msg.LINK_UNAVAILABLE)
-    invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
-    return response_store(
-        invitation=invitation,
-        rating=rating,
-        went_well=went_well,
-        could_be_better=could_be_better,
-        age_band=age_band,
-        ethnicity=ethnicity,
-        disability=disability,
-        needs_recognised=needs_recognised,
-        contact_back=contact_back,
-        victim_voice_forum=victim_voice_forum,
-        language=language,
-        now=now,
-    )
+    try:
+        with transaction.atomic():
+            invitation = (
+                Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
+            )
+            return response_store(
+                invitation=invitation,
+                rating=rating,
+                went_well=went_well,
+                could_be_better=could_be_better,
+                age_band=age_band,
+                ethnicity=ethnicity,
+                disability=disability,
+                needs_recognised=needs_recognised,
+                contact_back=contact_back,
+                victim_voice_forum=victim_voice_forum,
+                language=language,
+                now=now,
+            )
+    except IntegrityError as exc:
+        # A concurrent post stored the one response first (the one-to-one).
+        raise ValidationError(msg.LINK_UNAVAILABLE) from exc
 
 
-@transaction.atomic
 def response_store(
     *,
     invitation: Invitation | None,
@@ -188,12 +197,18 @@ def response_store(
     now: dt.datetime | None = None,
 ) -> Response:
     """Check and store the response to `invitation` (locked by the caller with
-    select_for_update), mark it used, and follow it up (review.response_followup:
-    safeguarding screen, review lists, contact back) in the same transaction.
+    select_for_update, inside the caller's transaction), mark it used, and follow
+    it up (the safeguarding screen, stored in the same INSERT; then
+    review.response_followup: review lists, contact back).
 
     The token page and SMS replies both come here. Raises ValidationError with
-    LINK_UNAVAILABLE for a missing, used or expired invitation, else field errors.
+    LINK_UNAVAILABLE for a missing, used or expired invitation, else field errors
+    (before anything is written). A duplicate response raises IntegrityError,
+    which aborts the caller's transaction: callers turn it into LINK_UNAVAILABLE
+    outside it (no savepoint per response: one round trip fewer each way).
     """
+    if transaction.get_autocommit():
+        raise RuntimeError("response_store must run inside a transaction (the invitation locked).")
     now = now or timezone.now()
     if invitation is None or not invitation.is_open(now=now):
         raise ValidationError(msg.LINK_UNAVAILABLE)
@@ -221,26 +236,27 @@ def response_store(
     if errors:
         raise ValidationError(errors)
 
-    try:
-        with transaction.atomic():
-            response = Response.objects.create(
-                invitation=invitation,
-                rating=rating,
-                went_well=went_well,
-                could_be_better=could_be_better,
-                age_band=age_band,
-                ethnicity=ethnicity,
-                disability=disability,
-                needs_recognised=needs_recognised,
-                contact_back=contact_back,
-                victim_voice_forum=victim_voice_forum,
-                language=language,
-                source=source,
-                created_at=now,
-            )
-    except IntegrityError as exc:
-        raise ValidationError(msg.LINK_UNAVAILABLE) from exc
+    screened = comments_screen(
+        went_well=went_well, could_be_better=could_be_better, language=language
+    )
+    response = Response.objects.create(
+        invitation=invitation,
+        rating=rating,
+        went_well=went_well,
+        could_be_better=could_be_better,
+        age_band=age_band,
+        ethnicity=ethnicity,
+        disability=disability,
+        needs_recognised=needs_recognised,
+        contact_back=contact_back,
+        victim_voice_forum=victim_voice_forum,
+        language=language,
+        source=source,
+        risk_categories=screened.categories,
+        urgent=screened.urgent,
+        created_at=now,
+    )
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
-    response_followup(response=response, now=now)
+    response_followup(response=response, now=now, screened=screened)
     return response

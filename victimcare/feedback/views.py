@@ -14,6 +14,7 @@ from typing import Any
 import segno
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -37,7 +38,8 @@ from .i18n import (
     page_text,
 )
 from .limits import feedback_page_limit
-from .services import invitation_create, invitation_for_token, response_record
+from .models import Invitation
+from .services import invitation_create, invitation_for_token, response_store
 
 QR_TITLE = "Ask the victim for feedback"
 CARD_TITLE = "Feedback card"
@@ -86,36 +88,63 @@ def _rights_url(text: PageText) -> str:
 @feedback_page_limit
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest, token: str) -> HttpResponse:
-    """The rating page, in the invitation's language unless ?lang= picks another."""
+    """The rating page, in the invitation's language unless ?lang= picks another.
+
+    A POST looks the invitation up once, locked, and stores the response in the
+    same transaction (services.response_store); the page is rendered after the
+    transaction, so the lock is held for the writes only."""
+    if request.method == "POST":
+        return _feedback_post(request, token)
     invitation = invitation_for_token(token)
     if invitation is None:
         return _unavailable(request)
     text = _language(request, invitation.language)
-    # A personal card's invitation has no victim: nobody to call back.
-    offer_contact_back = invitation.victim_id is not None
-    form = FeedbackForm(
-        request.POST if request.method == "POST" else None,
-        text=text,
-        offer_contact_back=offer_contact_back,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            response_record(token=token, language=text.language, **form.cleaned_data)
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                # Used by a concurrent post, or expired while the form was open.
+    form = FeedbackForm(None, text=text, offer_contact_back=invitation.victim_id is not None)
+    return _form_page(request, invitation, text, form)
+
+
+def _feedback_post(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        with transaction.atomic():
+            invitation = invitation_for_token(token, lock=True)
+            if invitation is None:
                 return _unavailable(request)
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_service_error(field if field in form.fields else None, error)
-        else:
-            return _public(
-                request,
-                "feedback/thanks.html",
-                text,
-                title=text.plain("thanks_title"),
-                rights_url=_rights_url(text),
+            text = _language(request, invitation.language)
+            # A personal card's invitation has no victim: nobody to call back.
+            form = FeedbackForm(
+                request.POST, text=text, offer_contact_back=invitation.victim_id is not None
             )
+            stored = False
+            if form.is_valid():
+                try:
+                    response_store(
+                        invitation=invitation, language=text.language, **form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    # Field errors, raised before anything is written.
+                    for field, errors in exc.message_dict.items():
+                        for error in errors:
+                            form.add_service_error(field if field in form.fields else None, error)
+                else:
+                    stored = True
+    except IntegrityError:
+        # A concurrent post stored the one response first.
+        return _unavailable(request)
+    if stored:
+        return _public(
+            request,
+            "feedback/thanks.html",
+            text,
+            title=text.plain("thanks_title"),
+            rights_url=_rights_url(text),
+        )
+    return _form_page(request, invitation, text, form)
+
+
+def _form_page(
+    request: HttpRequest, invitation: Invitation, text: PageText, form: FeedbackForm
+) -> HttpResponse:
+    offer_contact_back = invitation.victim_id is not None
     return _public(
         request,
         "feedback/form.html",

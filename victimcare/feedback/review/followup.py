@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import structlog
 from django.conf import settings
@@ -85,6 +85,12 @@ def _attempt(event: str, review_id: int, action: Callable[[], object]) -> bool:
 # --- Screening and the review item ------------------------------------------------
 
 
+class CommentScreen(NamedTuple):
+    categories: list[str]
+    urgent: bool
+    screened: bool
+
+
 def _screen(text: str, language: str) -> tuple[list[str], bool, bool]:
     """(categories, urgent, screened). An empty comment needs no screening; a
     screen that fails counts as not screened, so a person reads the comment."""
@@ -129,25 +135,42 @@ def case_linked(invitation: Invitation) -> bool:
     return invitation.crime_id is not None and invitation.victim_id is not None
 
 
-def response_followup(*, response: Response, now: dt.datetime) -> None:
-    """Screen the comments for safeguarding risk and put the response on the
-    right review list (urgent, low rating, negative comment), tell the OIC's
-    supervisor and the desk about urgent ones, and raise a desk task when the
-    victim asked to be contacted back after a low rating.
+def comments_screen(*, went_well: str, could_be_better: str, language: str) -> CommentScreen:
+    """The safeguarding screen of a response's two comments together: what
+    services.response_store stores on the response when it is created."""
+    text = "\n".join(t for t in (went_well, could_be_better) if t)
+    return CommentScreen(*_screen(text, language))
+
+
+def response_followup(
+    *, response: Response, now: dt.datetime, screened: CommentScreen | None = None
+) -> None:
+    """Put the response on the right review list (urgent, low rating, negative
+    comment), tell the OIC's supervisor and the desk about urgent ones, and raise
+    a desk task when the victim asked to be contacted back after a low rating.
+
+    `screened` is the comments' screen already stored on the response (as
+    services.response_store does, in the INSERT); without it the comments are
+    screened here and the result saved.
 
     Runs in the caller's transaction; raises nothing for a notification problem."""
     invitation = response.invitation
-    text = "\n".join(t for t in (response.went_well, response.could_be_better) if t)
-    categories, urgent, screened = _screen(text, response.language)
-    response.risk_categories = categories
-    response.urgent = urgent
-    response.save(update_fields=["risk_categories", "urgent"])
+    if screened is None:
+        screened = comments_screen(
+            went_well=response.went_well,
+            could_be_better=response.could_be_better,
+            language=response.language,
+        )
+        response.risk_categories = screened.categories
+        response.urgent = screened.urgent
+        response.save(update_fields=["risk_categories", "urgent"])
+    categories, urgent = screened.categories, screened.urgent
 
     kind = review_kind_for(
         rating=response.rating,
         urgent=urgent,
         categories=categories,
-        screened=screened,
+        screened=screened.screened,
         criticism=bool(response.could_be_better.strip()),
     )
     if not kind:
@@ -162,7 +185,7 @@ def response_followup(*, response: Response, now: dt.datetime) -> None:
     review = Review.objects.create(
         response=response,
         kind=kind,
-        categories=categories + ([] if screened else [NOT_SCREENED]),
+        categories=categories + ([] if screened.screened else [NOT_SCREENED]),
         officer=officer,
         organisation_id=organisation_id,
         created_at=now,
