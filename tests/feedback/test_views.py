@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 
 import pytest
 import structlog
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -189,3 +191,58 @@ def test_the_case_timeline_links_a_contact_to_its_qr_code(officer, crime, visit)
     page = signed_in(officer).get(reverse("cases:case", args=[crime.pk]))
     assert page.status_code == 200
     assert reverse("feedback:qr", args=[visit.pk]) in page.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_posted_at_once_from_two_tabs_stores_one_response(token):
+    """Both posts pass the form check; the invitation row lock lets one store and
+    the other gets the dead-link page (never a 500, never two responses)."""
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def post(rating: str) -> None:
+        try:
+            barrier.wait()
+            statuses.append(Client().post(_url(token), _answers(rating=rating)).status_code)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=post, args=(str(r),)) for r in (1, 2, 4, 5)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors, errors
+    assert sorted(statuses) == [200, 404, 404, 404]
+    assert Response.objects.count() == 1
+    assert Invitation.objects.get().used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "stored"),
+    [
+        (b"rating=4&went_well=caf\xe9 \xff\xfe", True),  # Latin-1 bytes, not UTF-8
+        (b"rating=\xff&went_well=x", False),  # a rating that is not even text
+        (b"\x00\x01\x02", False),  # not a form at all
+    ],
+    ids=["latin1-comment", "binary-rating", "binary-body"],
+)
+def test_a_body_that_is_not_utf8_never_crashes_and_changes_nothing_it_cannot_read(
+    token, body, stored
+):
+    page = Client().post(_url(token), body, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 200
+    if stored:
+        # Django reads a body that is not UTF-8 as Latin-1 (QueryDict): the
+        # comment is kept as that text, escaped like any other, and the rating counts.
+        response = Response.objects.get()
+        assert response.rating == 4
+        assert response.went_well == "caf\xe9 \xff\xfe"
+    else:
+        assert not Response.objects.exists()
+        assert b"govuk-error-summary" in page.content
