@@ -16,6 +16,7 @@ from victimcare.core.audit import (
     REASON_MISSING,
     AuditDetailError,
     audit_record,
+    audit_record_views,
     audit_search,
     audit_verify,
     compute_entry_hash,
@@ -287,3 +288,35 @@ def test_the_admin_shows_entries_but_nobody_can_add_change_or_delete_them(
     looks = AuditEvent.objects.filter(actor_id=administrator.pk).values_list("action", flat=True)
     assert list(looks) == [AuditAction.SEARCH, AuditAction.SEARCH, AuditAction.VIEW]
     assert audit_verify().ok
+
+
+def test_a_page_listing_many_people_writes_one_linked_view_entry_each(officer):
+    audit_record(action=AuditAction.VIEW, actor=officer, **VICTIM)
+    request = RequestFactory().get("/duties/", REMOTE_ADDR="10.0.0.5")
+    request.user = officer
+    request.request_id = "page1"
+
+    written = audit_record_views(
+        request=request,
+        subject_type="cases.victim",
+        subject_ids=[7, 3, 7, 12, None],  # repeats and blanks are one entry or none
+        object_type="duties.worklist",
+        detail={"page": "worklist"},
+    )
+    audit_record(action=AuditAction.VIEW, actor=officer, **VICTIM)
+
+    assert written == 3
+    entries = AuditEvent.objects.filter(object_type="duties.worklist").order_by("seq")
+    assert [e.subject_id for e in entries] == ["12", "3", "7"]
+    assert {(e.actor_id, e.request_id, e.client_ip) for e in entries} == {
+        (officer.pk, "page1", "10.0.0.5")
+    }
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # gapless around the bulk write
+    assert audit_verify().ok
+    assert (
+        audit_record_views(
+            request=request, subject_type="cases.victim", subject_ids=[], object_type="x"
+        )
+        == 0
+    )

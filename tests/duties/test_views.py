@@ -24,6 +24,7 @@ from victimcare.cases import messages as case_msg
 from victimcare.cases.constants import EnhancedReason, EventCode, VpsOutcome
 from victimcare.cases.models import JourneyEvent, NeedsAssessmentVersion
 from victimcare.cases.services import VictimInput, event_record
+from victimcare.core.audit import audit_verify
 from victimcare.core.constants import AuditAction
 from victimcare.core.models import AuditEvent
 from victimcare.duties import messages
@@ -120,8 +121,13 @@ def test_the_worklist_shows_the_officers_duties_overdue_first_and_no_names(
     assert "Do not leave voicemail" in page
     assert "Phone call" in page
     assert NAME not in page
-    # Reading no names, the worklist writes no view audit.
-    assert not AuditEvent.objects.filter(action=AuditAction.VIEW, actor_id=officer.pk).exists()
+    # No names, but each listed victim's safe-contact rules, channel and language
+    # were read: one view entry per victim listed (and none for the other officer's).
+    views = AuditEvent.objects.filter(action=AuditAction.VIEW, actor_id=officer.pk)
+    listed = set(Duty.objects.filter(pk__in=ids).values_list("victim_id", flat=True))
+    assert {int(v.subject_id) for v in views} == listed
+    assert {(v.subject_type, v.object_type) for v in views} == {("cases.victim", "duties.worklist")}
+    assert audit_verify().ok
 
 
 def test_the_worklist_shows_safe_contact_rules_and_due_tomorrow(crime, officer):

@@ -35,6 +35,7 @@ from victimcare.accounts.views import permission_required_or_404
 from victimcare.cases.constants import CONTACT_EVENTS, Channel, EventCode
 from victimcare.cases.models import CrimeVictim, Victim
 from victimcare.cases.permissions import recordable_event_codes
+from victimcare.core.audit import audit_record_views
 
 from . import selectors, services
 from .calendar import LONDON, local_day
@@ -328,6 +329,19 @@ def _notification_rows(notifications: list[DutyNotification]) -> list[dict[str, 
 # --- Owed to victims -------------------------------------------------------------------
 
 
+def _audit_listed_victims(request: HttpRequest, duties: Iterable[Duty], *, page: str) -> None:
+    """The rows show each victim's preferred channel, language, interpreter need
+    and safe-contact rules (no names or contact details): a read of their
+    personal data, audited once per victim listed (one bulk write)."""
+    audit_record_views(
+        request=request,
+        subject_type="cases.victim",
+        subject_ids=[d.victim_id for d in duties],
+        object_type="duties.worklist",
+        detail={"page": page},
+    )
+
+
 @never_cache
 @permission_required_or_404(WORKLIST_PERMISSION)
 def worklist(request: HttpRequest) -> HttpResponse:
@@ -337,6 +351,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
     now = timezone.now()
     duties = selectors.worklist_for_user(user=request.user)
+    _audit_listed_victims(request, duties, page="worklist")
     return render(
         request,
         "duties/worklist.html",
@@ -370,6 +385,7 @@ def team(request: HttpRequest) -> HttpResponse:
     """A supervisor's view of their organisation's (and those below it) owed duties."""
     now = timezone.now()
     duties = selectors.team_duties(user=request.user, now=now)
+    _audit_listed_victims(request, duties.rows, page="team")
     return render(
         request,
         "duties/team.html",
