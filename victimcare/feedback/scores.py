@@ -130,8 +130,22 @@ def recognition_lower_bound() -> float:
     )
 
 
+class _Counted:
+    """Counts from a rating distribution (1 to 5): how many, how many satisfied."""
+
+    distribution: tuple[int, int, int, int, int]
+
+    @property
+    def responses(self) -> int:
+        return sum(self.distribution)
+
+    @property
+    def satisfied(self) -> int:
+        return sum(self.distribution[r - RATING_MIN] for r in SATISFIED_RATINGS)
+
+
 @dataclass(frozen=True)
-class Score:
+class Score(_Counted):
     """The figures of one unit (an officer, a team, a BCU, a scope, the force)."""
 
     key: str
@@ -145,14 +159,6 @@ class Score:
     officer_id: int | None = None
     collar_number: str = ""
     organisation_label: str = ""
-
-    @property
-    def responses(self) -> int:
-        return sum(self.distribution)
-
-    @property
-    def satisfied(self) -> int:
-        return sum(self.distribution[r - RATING_MIN] for r in SATISFIED_RATINGS)
 
     @property
     def enough(self) -> bool:
@@ -301,20 +307,12 @@ def _responses(period: Period) -> QuerySet[Response]:
 
 
 @dataclass(frozen=True)
-class Reference:
+class Reference(_Counted):
     """The force-wide figures for a period: the ratings and, by offence group,
     (responses, satisfied)."""
 
     distribution: tuple[int, int, int, int, int]
     by_group: dict[str, tuple[int, int]]
-
-    @property
-    def responses(self) -> int:
-        return sum(self.distribution)
-
-    @property
-    def satisfied(self) -> int:
-        return sum(self.distribution[r - RATING_MIN] for r in SATISFIED_RATINGS)
 
     @property
     def share(self) -> float | None:

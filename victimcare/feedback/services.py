@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -129,22 +130,9 @@ def _comment(value: str, field: str, errors: dict[str, list[str]]) -> str:
     return value
 
 
-def response_record(
-    *,
-    token: str,
-    rating: int | None,
-    went_well: str = "",
-    could_be_better: str = "",
-    age_band: str = "",
-    ethnicity: str = "",
-    disability: str = "",
-    needs_recognised: str = "",
-    contact_back: bool = False,
-    victim_voice_forum: bool = False,
-    language: str = "en",
-    now: dt.datetime | None = None,
-) -> Response:
-    """Store the one response to the invitation behind `token` and mark it used.
+def response_record(*, token: str, now: dt.datetime | None = None, **answers: Any) -> Response:
+    """Store the one response to the invitation behind `token` and mark it used;
+    `answers` are response_store's (rating, comments, equality answers…).
 
     Anyone holding the token may call it (no sign-in). Raises ValidationError
     with LINK_UNAVAILABLE, and nothing else, for a malformed, unknown, used or
@@ -161,20 +149,7 @@ def response_record(
             invitation = (
                 Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
             )
-            return response_store(
-                invitation=invitation,
-                rating=rating,
-                went_well=went_well,
-                could_be_better=could_be_better,
-                age_band=age_band,
-                ethnicity=ethnicity,
-                disability=disability,
-                needs_recognised=needs_recognised,
-                contact_back=contact_back,
-                victim_voice_forum=victim_voice_forum,
-                language=language,
-                now=now,
-            )
+            return response_store(invitation=invitation, now=now, **answers)
     except IntegrityError as exc:
         # A concurrent post stored the one response first (the one-to-one).
         raise ValidationError(msg.LINK_UNAVAILABLE) from exc
