@@ -10,12 +10,18 @@ import uuid
 
 import pytest
 import redis
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.middleware.csrf import get_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from victimcare.core import ratelimit
+from victimcare.feedback import limits as feedback_limits
 from victimcare.feedback.limits import TOO_MANY_TITLE, wait_text
 from victimcare.feedback.models import Response
 from victimcare.feedback.services import invitation_create
@@ -183,3 +189,52 @@ def test_the_refusal_page_carries_each_requests_own_nonce_and_nothing_of_the_req
         assert f"'nonce-{nonce.decode()}'" in page["Content-Security-Policy"]
         nonces.append(nonce)
     assert nonces[0] != nonces[1]
+
+
+def test_the_dead_link_page_carries_each_requests_own_nonce_and_nothing_of_the_request(
+    supervisor, monkeypatch, rf, settings
+):
+    """The dead-link page is rendered once per process and language, for the
+    first request that needs it: a signed-in member of staff with a CSRF cookie,
+    a message waiting and a comment in the body. None of it reaches the next
+    visitor, who gets the same bytes apart from their own nonce."""
+    monkeypatch.setattr(feedback_limits, "_PAGES", {})  # cold: the staff request renders it
+    staff = signed_in(supervisor)
+    secret = "S" * 32
+    staff.cookies[settings.CSRF_COOKIE_NAME] = secret
+    storage = CookieStorage(rf.get("/"))
+    note = "Private note for Sam"
+    staff.cookies[storage.cookie_name] = storage._encode([Message(constants.SUCCESS, note)])
+    comment = "A private comment about PC Olivia"
+
+    first = staff.post(_url("G" * 22), {"rating": "4", "went_well": comment})
+    second = Client(REMOTE_ADDR="192.0.2.20").get(_url("H" * 22))
+
+    assert any(key[0] == "feedback/unavailable.html" for key in feedback_limits._PAGES)
+    nonces = []
+    for page in (first, second):
+        assert page.status_code == 404
+        for private in ("G" * 22, "H" * 22, "Sam Supervisor", note, comment, secret):
+            assert private.encode() not in page.content
+        assert b"csrfmiddlewaretoken" not in page.content
+        (nonce,) = set(re.findall(rb'nonce="([^"]+)"', page.content))
+        assert f"'nonce-{nonce.decode()}'" in page["Content-Security-Policy"]
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+    assert _NONCE.sub(b"", first.content) == _NONCE.sub(b"", second.content)
+    # The message was really there for a page rendered for the request itself.
+    assert note.encode() in staff.get(reverse("feedback:rights")).content
+
+
+def test_a_neutral_page_may_not_carry_a_csrf_token(monkeypatch, rf):
+    # One token for everyone protects no one: refuse rather than cache it.
+    monkeypatch.setattr(feedback_limits, "_PAGES", {})
+    monkeypatch.setattr(
+        feedback_limits, "render_to_string", lambda template, context, request: get_token(request)
+    )
+    request = rf.get("/f/token/")
+    request.META["CSRF_COOKIE"] = "T" * 32
+
+    with pytest.raises(ImproperlyConfigured):
+        feedback_limits.render_neutral(request, "feedback/unavailable.html", {})
+    assert not feedback_limits._PAGES

@@ -4,7 +4,8 @@ The token page /f/<token>/ is limited per client address (every request) and
 per token (posts), before the token is looked up: a refused request costs one
 counter upsert and a small page, never a token lookup, and says nothing about
 whether the token exists. Over a limit the answer is 429 with Retry-After and
-a plain page saying when to try again (rendered once per process, see render_neutral). The limits are settings
+a plain page saying when to try again (rendered once per process, see
+render_neutral, which serves the dead-link page too). The limits are settings
 (FEEDBACK_RATE_*; defaults and reasons in config/settings.py).
 """
 
@@ -18,9 +19,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csp import get_nonce
 from django.template.loader import render_to_string
+from django.utils.datastructures import MultiValueDict
 
 from victimcare.core.http import client_ip
 from victimcare.core.ratelimit import Decision, hit
@@ -51,15 +55,57 @@ def too_many(request: HttpRequest, decision: Decision) -> HttpResponse:
     return response
 
 
-# A flood is answered from a page rendered once per process: the GOV.UK layout
-# costs several times more than the rest of a refusal. It is rendered for a
-# neutral request (anonymous, no messages, no cookies, path "/"), so nothing of
-# the request that first caused it (a token in the path, a signed-in person's
-# menu) can reach anyone else; only the CSP nonce is per request, put in place
-# of a placeholder.
+# A flood, and a run of dead links, are answered from a page rendered once per
+# process: the GOV.UK layout costs several times more than the rest of a
+# refusal. It is rendered for a neutral request (anonymous, no session, no
+# messages, no cookies, no CSRF secret, no body, GET "/"), so nothing of the
+# request that first caused it (a token in the path, a signed-in person's menu
+# or messages, a comment posted, the visitor's CSRF token) can reach anyone
+# else; only the CSP nonce is per request, put in place of a placeholder.
 _NONCE_PLACEHOLDER = "vc-neutral-nonce-placeholder"
 _PAGES: dict[tuple[str, str, str, str], str] = {}
 _PAGES_MAX = 512
+# What a neutral request keeps of the real one's META: how it was reached
+# (host, scheme, script name), never who sent it or what they sent.
+_NEUTRAL_META = (
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SERVER_PROTOCOL",
+    "SCRIPT_NAME",
+    "HTTP_HOST",
+    "wsgi.url_scheme",
+)
+
+
+def _neutral_request(request: HttpRequest) -> HttpRequest:
+    neutral = copy.copy(request)
+    # Properties the real request may have cached (headers carry its cookies).
+    for cached in ("headers", "_cached_user", "_acached_user"):
+        neutral.__dict__.pop(cached, None)
+    neutral.user = AnonymousUser()
+
+    async def anonymous() -> AnonymousUser:
+        return AnonymousUser()
+
+    neutral.auser = anonymous  # type: ignore[attr-defined]
+    neutral.session = SessionBase()  # type: ignore[attr-defined]
+    neutral._messages = []  # type: ignore[attr-defined]
+    neutral._csp_nonce = _NONCE_PLACEHOLDER  # type: ignore[attr-defined]
+    neutral.method = "GET"
+    neutral.path = neutral.path_info = "/"
+    meta = {k: request.META[k] for k in _NEUTRAL_META if k in request.META}
+    if settings.SECURE_PROXY_SSL_HEADER and settings.SECURE_PROXY_SSL_HEADER[0] in request.META:
+        meta[settings.SECURE_PROXY_SSL_HEADER[0]] = request.META[
+            settings.SECURE_PROXY_SSL_HEADER[0]
+        ]
+    neutral.META = {**meta, "REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": ""}
+    neutral.GET = QueryDict()
+    neutral._post = QueryDict()  # type: ignore[attr-defined]
+    neutral._files = MultiValueDict()  # type: ignore[attr-defined]
+    neutral._body = b""  # type: ignore[attr-defined]
+    neutral.COOKIES = {}
+    neutral.resolver_match = None
+    return neutral
 
 
 def render_neutral(
@@ -67,20 +113,18 @@ def render_neutral(
 ) -> str:
     """`template` rendered once per process (per `key`) for an anonymous visitor
     at "/", with this request's CSP nonce. For public pages that must not depend
-    on who asked or which link they used (refusals, the dead-link page)."""
+    on who asked or which link they used (refusals, the dead-link page): the
+    context must not depend on the request either, beyond what `key` names."""
     nonce = get_nonce(request)
     cache_key = (template, key, settings.SERVICE_NAME, settings.FORCE_NAME)
     page = _PAGES.get(cache_key)
     if page is None:
-        neutral = copy.copy(request)
-        neutral.user = AnonymousUser()
-        neutral._messages = []  # type: ignore[attr-defined]
-        neutral._csp_nonce = _NONCE_PLACEHOLDER  # type: ignore[attr-defined]
-        neutral.path = neutral.path_info = "/"
-        neutral.META = {**request.META, "PATH_INFO": "/", "QUERY_STRING": "", "HTTP_COOKIE": ""}
-        neutral.GET = QueryDict()
-        neutral.COOKIES = {}
+        neutral = _neutral_request(request)
         page = render_to_string(template, context, request=neutral)
+        if "CSRF_COOKIE" in neutral.META:
+            # The template asked for a CSRF token: one token for everyone is no
+            # protection, and a neutral page has no form to need one.
+            raise ImproperlyConfigured(f"{template} uses a CSRF token: it cannot be shared")
         if len(_PAGES) < _PAGES_MAX:
             _PAGES[cache_key] = page
     return page.replace(_NONCE_PLACEHOLDER, str(nonce) if nonce is not None else "")

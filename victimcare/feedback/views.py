@@ -37,7 +37,7 @@ from .i18n import (
     page_context,
     page_text,
 )
-from .limits import feedback_page_limit
+from .limits import feedback_page_limit, render_neutral
 from .models import Invitation
 from .services import invitation_create, invitation_for_token, response_store
 
@@ -68,16 +68,23 @@ def _public(
 def _unavailable(request: HttpRequest) -> HttpResponse:
     """The one page for any token that is not open: same status, same bytes
     (apart from the per-request CSP nonce). Its language comes from ?lang only,
-    never from the invitation, so it cannot tell a dead token from a live one."""
+    never from the invitation, so it cannot tell a dead token from a live one.
+
+    Being the same for everyone, it is rendered once per process and language
+    (limits.render_neutral, as the 429 page): a run of dead links costs a
+    lookup each, not a GOV.UK layout each."""
     text = _language(request)
-    return _public(
+    page = render_neutral(
         request,
         "feedback/unavailable.html",
-        text,
-        status=404,
-        title=text.plain("link_unavailable"),
-        rights_url=_rights_url(text),
+        {
+            **page_context(text),
+            "title": text.plain("link_unavailable"),
+            "rights_url": _rights_url(text),
+        },
+        key=text.language,
     )
+    return _private(HttpResponse(page, status=404))
 
 
 def _rights_url(text: PageText) -> str:
