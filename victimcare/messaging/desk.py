@@ -151,11 +151,20 @@ def _english_time(value: dt.time) -> str:
 def desk_hours_text(language: str = "en") -> str:
     """The opening hours in words: "8am to 8pm Monday to Friday, 8am to 4pm
     Saturday and Sunday" in English; 24-hour times and local day names in the
-    other languages we have words for (English otherwise)."""
-    lang = (language or "en").split("-")[0].lower()
+    other languages we have words for (English otherwise). Cached per language
+    and setting: every public page and message asks for it."""
+    return _hours_text(
+        (language or "en").split("-")[0].lower(),
+        settings.VICTIM_FOCUS_DESK_HOURS,
+        bool(settings.VICTIM_FOCUS_DESK_CLOSED_ON_BANK_HOLIDAYS),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _hours_text(lang: str, hours: str, closed_on_bank_holidays: bool) -> str:
     days, to, join, closed_note = _WORDS.get(lang, _WORDS["en"])
     parts = []
-    for group in opening_hours():
+    for group in _parse(hours):
         span = days[group.first_day]
         if group.last_day == group.first_day + 1 and lang == "en":
             span = f"{days[group.first_day]} and {days[group.last_day]}"
@@ -166,7 +175,7 @@ def desk_hours_text(language: str = "en") -> str:
         else:
             parts.append(f"{_english_time(group.opens)} to {_english_time(group.closes)} {span}")
     text = join.join(parts)
-    if settings.VICTIM_FOCUS_DESK_CLOSED_ON_BANK_HOLIDAYS:
+    if closed_on_bank_holidays:
         text = f"{text} ({closed_note})"
     return text
 
