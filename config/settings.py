@@ -80,7 +80,9 @@ INSTALLED_APPS = [
     "victimcare.cases",
     "victimcare.duties",
     "victimcare.messaging",
+    "victimcare.desk",
     "victimcare.feedback",
+    "victimcare.portal",
     "victimcare.api",
     "victimcare.demo",
 ]
@@ -117,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.messages.context_processors.messages",
                 "victimcare.frontend.context_processors.service",
+                "victimcare.portal.context_processors.portal_links",
             ],
         },
     },

@@ -14,7 +14,9 @@ urlpatterns = [
     path("compliance/", include("victimcare.duties.urls_compliance")),
     path("messages/", include("victimcare.messaging.urls")),
     path("callbacks/", include("victimcare.messaging.urls_callbacks")),
+    path("desk/", include("victimcare.desk.urls")),
     path("", include("victimcare.feedback.urls")),
+    path("", include("victimcare.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("victimcare.api.urls")),
 ]

@@ -33,7 +33,7 @@ from .models import (
     Victim,
 )
 from .permissions import recordable_event_codes, viewer_for
-from .validation import phone_e164
+from .validation import email_valid, phone_e164
 
 OPEN_STATUSES = (CrimeStatus.OPEN, CrimeStatus.SUSPECT_CHARGED, CrimeStatus.IN_COURT)
 SEARCH_LIMIT = 100
@@ -247,12 +247,13 @@ def crime_search(
     name: str = "",
     date_of_birth: dt.date | None = None,
     phone: str = "",
+    email: str = "",
     request: HttpRequest | None = None,
 ) -> list[Crime]:
     """Crimes `user` may view that match every criterion given, exactly: the CRN,
-    a victim's full name (and date of birth), a victim's phone number.
+    a victim's full name (and date of birth), a victim's phone number or email.
 
-    Names and phones are matched through blind indexes (the data is
+    Names, phones and emails are matched through blind indexes (the data is
     encrypted). A `purpose` is required and written, with the number of
     results, to a SEARCH audit entry; the search terms themselves are not.
     At most SEARCH_LIMIT results, most recently reported first.
@@ -261,12 +262,13 @@ def crime_search(
     crn = (crn or "").strip().upper()
     name = (name or "").strip()
     phone = (phone or "").strip()
+    email = (email or "").strip()
     errors: dict[str, list[str]] = {}
     if not purpose:
         errors["purpose"] = [msg.SEARCH_PURPOSE_REQUIRED]
     elif len(purpose) > PURPOSE_MAX:
         errors["purpose"] = [msg.PURPOSE_TOO_LONG]
-    if not (crn or name or phone):
+    if not (crn or name or phone or email):
         errors["__all__"] = [
             msg.SEARCH_DOB_NEEDS_NAME if date_of_birth else msg.SEARCH_CRITERIA_REQUIRED
         ]
@@ -278,18 +280,26 @@ def crime_search(
             phone_index = blind_index(phone_e164(phone), kind="phone")
         except ValueError:
             errors["phone"] = [msg.PHONE_INVALID]
+    email_index = None
+    if email:
+        if email_valid(email):
+            email_index = blind_index(email, kind="email")
+        else:
+            errors["email"] = [msg.EMAIL_INVALID]
     if errors:
         raise ValidationError(errors)
 
     crimes = crime_list_for_user(user=user)
     if crn:
         crimes = crimes.filter(crn=crn)
-    if name or phone_index:
+    if name or phone_index or email_index:
         victims = Victim.objects.all()
         if name:
             victims = victims.filter(name_index=blind_index(name, kind="name"))
         if phone_index:
             victims = victims.filter(phone_index=phone_index)
+        if email_index:
+            victims = victims.filter(email_index=email_index)
         victim_ids = list(victims.values_list("pk", flat=True)[: SEARCH_LIMIT * 10])
         if date_of_birth is not None:
             # The date of birth is encrypted: compare it among the name matches only.
@@ -321,6 +331,7 @@ def crime_search(
                     ("name", name),
                     ("date_of_birth", date_of_birth),
                     ("phone", phone),
+                    ("email", email),
                 )
                 if given
             ],
