@@ -1,4 +1,5 @@
-"""Forms of the desk console: the search and the identity check. They parse what
+"""Forms of the desk console: the search, the identity check, the call record,
+call backs and escalation. They parse what
 was typed; the selectors and services decide what it means."""
 
 from __future__ import annotations
@@ -7,10 +8,22 @@ from typing import Any
 
 from django import forms
 
+from victimcare.cases.forms import TimeField
 from victimcare.cases.validation import email_valid, phone_e164
 from victimcare.core.forms import GovukDateField
 
 from . import messages as msg
+from .constants import (
+    OUTCOME_MAX,
+    REASON_MAX,
+    SUMMARY_MAX,
+    CallBackReason,
+    CallChannel,
+    Caller,
+    EscalateTo,
+    FollowUp,
+    Topic,
+)
 
 PURPOSE_MAX = 200
 NOT_RECORDED = "other"
@@ -163,3 +176,165 @@ class IdentityCheckForm(forms.Form):
         if self.cleaned_data.get("method") != Method.NOMINATED_CONTACT or not caller:
             return None
         return None if caller == NOT_RECORDED else int(caller)
+
+
+# --- Recording a call, call backs, escalation ----------------------------------------
+
+
+def _textarea(label: str, *, max_length: int, **kw: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off"}),
+        **kw,
+    )
+
+
+class RecordCallForm(forms.Form):
+    """A call with the victim or someone calling for them, and what came of it.
+
+    `contacts` are the other people recorded on the case (id, label); `duties`
+    the checkbox choices of what is owed to the person (duty id, label)."""
+
+    channel = forms.ChoiceField(
+        label="How was the call made?",
+        choices=CallChannel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": msg.CHANNEL_REQUIRED, "invalid_choice": msg.CHANNEL_REQUIRED},
+    )
+    caller = forms.ChoiceField(
+        label="Who was on the call?",
+        choices=Caller.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": msg.CALLER_KIND_REQUIRED,
+            "invalid_choice": msg.CALLER_KIND_REQUIRED,
+        },
+    )
+    contact = forms.ChoiceField(
+        label="Which contact?",
+        required=False,
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": msg.CONTACT_NOT_ON_CASE},
+    )
+    topics = forms.MultipleChoiceField(
+        label="What did you tell them about?",
+        required=False,
+        choices=Topic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="These words go on the case timeline that partners see.",
+        error_messages={"invalid_choice": msg.TOPIC_INVALID},
+    )
+    told = _textarea(
+        "What else were they told?",
+        max_length=SUMMARY_MAX,
+        required=False,
+        help_text="Optional. Kept by the desk, not shown to partners.",
+        error_messages={"max_length": msg.TOLD_TOO_LONG},
+    )
+    summary = _textarea(
+        "Summary of the call",
+        max_length=SUMMARY_MAX,
+        help_text="What they asked and what was agreed. Kept by the desk, not shown to partners.",
+        error_messages={"required": msg.SUMMARY_REQUIRED, "max_length": msg.SUMMARY_TOO_LONG},
+    )
+    fulfils = forms.MultipleChoiceField(
+        label="Which duties does this call complete?",
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": msg.FULFILS_INVALID},
+    )
+    follow_up = forms.ChoiceField(
+        label="Does the call need a follow-up?",
+        choices=FollowUp.choices,
+        initial=FollowUp.NONE,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": msg.FOLLOW_UP_REQUIRED,
+            "invalid_choice": msg.FOLLOW_UP_REQUIRED,
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        contacts: list[tuple[int, str]],
+        duties: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].choices = [(str(pk), label) for pk, label in contacts]
+        self.fields["fulfils"].choices = duties
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("caller") == Caller.CONTACT and not data.get("contact"):
+            if not self.errors.get("contact"):
+                self.add_error("contact", msg.CONTACT_REQUIRED)
+        if data.get("caller") == Caller.THIRD_PARTY and data.get("fulfils"):
+            self.add_error("fulfils", msg.THIRD_PARTY_FULFILS)
+        return data
+
+    @property
+    def contact_id(self) -> int | None:
+        if self.cleaned_data.get("caller") != Caller.CONTACT:
+            return None
+        return int(self.cleaned_data["contact"])
+
+
+class CallBackForm(forms.Form):
+    """When the victim wants the desk to call them back, and why (fixed reasons)."""
+
+    date = GovukDateField(
+        label="Date of the call back",
+        required=True,
+        help_text="For example, 5 12 2026.",
+        error_messages={"required": msg.CALL_BACK_DATE_REQUIRED},
+    )
+    time = TimeField(label="Time of the call back")
+    reason = forms.ChoiceField(
+        label="Why do they want a call back?",
+        choices=CallBackReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": msg.CALL_BACK_REASON_REQUIRED,
+            "invalid_choice": msg.CALL_BACK_REASON_REQUIRED,
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "time" in data and data["time"] is None:
+            self.add_error("time", msg.CALL_BACK_TIME_REQUIRED)
+        return data
+
+
+class CallBackDoneForm(forms.Form):
+    outcome = _textarea(
+        "What happened on the call back?",
+        max_length=OUTCOME_MAX,
+        error_messages={"required": msg.OUTCOME_REQUIRED, "max_length": msg.OUTCOME_TOO_LONG},
+    )
+
+
+class EscalateForm(forms.Form):
+    to = forms.ChoiceField(
+        label="Who needs to act?",
+        choices=EscalateTo.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": msg.ESCALATE_TO_REQUIRED,
+            "invalid_choice": msg.ESCALATE_TO_REQUIRED,
+        },
+    )
+    reason = _textarea(
+        "Why are you escalating?",
+        max_length=REASON_MAX,
+        help_text="What they need to do. Kept encrypted; seen by the person you escalate to.",
+        error_messages={
+            "required": msg.ESCALATE_REASON_REQUIRED,
+            "max_length": msg.ESCALATE_REASON_TOO_LONG,
+        },
+    )

@@ -24,3 +24,37 @@ NO_CODE_WORD = (
 CALLER_NOT_RECORDED = (
     "Only a contact recorded on the case can be told about it. Record that the check failed"
 )
+
+# Recording a call
+CHANNEL_REQUIRED = "Select how the call was made"
+CALLER_KIND_REQUIRED = "Select who called"
+CONTACT_REQUIRED = "Select which recorded contact called"
+CONTACT_NOT_ON_CASE = "Select a contact recorded on this case"
+SUMMARY_REQUIRED = "Enter a summary of the call"
+SUMMARY_TOO_LONG = "The summary must be 2,000 characters or fewer"
+TOLD_TOO_LONG = "What they were told must be 2,000 characters or fewer"
+TOPIC_INVALID = "Select what they were told from the list"
+FULFILS_INVALID = "Select duties from the list of what is owed to them"
+FOLLOW_UP_REQUIRED = "Select whether the call needs a follow-up"
+THIRD_PARTY_FULFILS = (
+    "A call with someone not recorded on the case cannot complete the victim's duties"
+)
+
+# Call backs
+CALL_BACK_DATE_REQUIRED = "Enter the date for the call back"
+CALL_BACK_TIME_REQUIRED = "Enter the time for the call back"
+CALL_BACK_REASON_REQUIRED = "Select why they want a call back"
+CALL_BACK_IN_PAST = "The call back must be for a time in the future"
+CALL_BACK_TOO_FAR = "The call back must be within the next 4 weeks"
+DESK_CLOSED = "The desk is closed then. The next times it is open: {slots}"
+DESK_CLOSED_NO_SLOTS = "The desk is closed then, and for the next 4 weeks. Call the victim's OIC"
+CALL_BACK_CLOSED = "This call back has already been marked done or cancelled"
+OUTCOME_REQUIRED = "Enter what happened on the call back"
+OUTCOME_TOO_LONG = "The outcome must be 1,000 characters or fewer"
+
+# Escalation
+ESCALATE_TO_REQUIRED = "Select who to escalate to"
+ESCALATE_REASON_REQUIRED = "Enter why you are escalating"
+ESCALATE_REASON_TOO_LONG = "The reason must be 1,000 characters or fewer"
+NO_SUPERVISOR = "No supervisor is recorded for the officer's team. Escalate to the officer"
+NO_OIC = "No officer in the case is recorded. Escalate to a supervisor"

@@ -15,4 +15,26 @@ urlpatterns = [
         name="identity-check",
     ),
     path("victims/<int:victim_id>/crimes/<int:crime_id>/", views.case, name="case"),
+    path(
+        "victims/<int:victim_id>/crimes/<int:crime_id>/call/",
+        views.record_call,
+        name="record-call",
+    ),
+    path(
+        "victims/<int:victim_id>/crimes/<int:crime_id>/call-back/",
+        views.call_back_book,
+        name="call-back",
+    ),
+    path(
+        "victims/<int:victim_id>/crimes/<int:crime_id>/escalate/",
+        views.escalate,
+        name="escalate",
+    ),
+    path("call-backs/", views.call_backs, name="call-backs"),
+    path(
+        "call-backs/<int:call_back_id>/assign/",
+        views.call_back_assign,
+        name="call-back-assign",
+    ),
+    path("call-backs/<int:call_back_id>/done/", views.call_back_done, name="call-back-done"),
 ]

@@ -197,3 +197,29 @@ def desk_is_open(at: dt.datetime) -> bool:
         group.first_day <= local.weekday() <= group.last_day and group.opens <= now < group.closes
         for group in opening_hours()
     )
+
+
+def next_open_slots(
+    after: dt.datetime, count: int = 3, *, step: dt.timedelta = dt.timedelta(minutes=30)
+) -> list[dt.datetime]:
+    """The first `count` times at or after `after` when the desk is open, on the
+    `step` grid of London time (08:00, 08:30, …), as London-aware datetimes.
+
+    Looks up to four weeks ahead (a desk closed longer than that answers fewer)."""
+    local = (after if after.tzinfo else after.replace(tzinfo=LONDON)).astimezone(LONDON)
+    minutes = int(step.total_seconds() // 60)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    # Round up to the grid of wall-clock minutes since midnight.
+    since = (local - midnight).total_seconds()
+    slot = -(-int(since) // (minutes * 60)) * minutes
+    day = local.date()
+    found: list[dt.datetime] = []
+    while len(found) < count and day <= local.date() + dt.timedelta(days=28):
+        while slot < 24 * 60 and len(found) < count:
+            at = dt.datetime.combine(day, dt.time(slot // 60, slot % 60), tzinfo=LONDON)
+            if desk_is_open(at):
+                found.append(at)
+            slot += minutes
+        day += dt.timedelta(days=1)
+        slot = 0
+    return found
