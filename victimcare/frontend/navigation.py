@@ -37,6 +37,7 @@ STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Feedback scores", "feedback:scores", "feedback.view_scores"),
     NavItem("Recognition", "feedback:recognition", "feedback.view_scores"),
     NavItem("Your feedback", "feedback:mine", "feedback.view_own_feedback"),
+    NavItem("Complaints", "portal:complaints", "portal.handle_complaint"),
 ]
 
 

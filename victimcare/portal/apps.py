@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
-    """Public pages for victims (no account): for now the support finder, /support/."""
+    """Public pages for victims (no account): the support finder (/support/) and
+    complaints (/complain/), with the professional standards queue (/complaints/)."""
 
     name = "victimcare.portal"
     label = "portal"

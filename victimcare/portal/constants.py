@@ -7,6 +7,8 @@ rest of the page.
 
 from __future__ import annotations
 
+from django.db import models
+
 from victimcare.cases.constants import OffenceGroup
 
 # A service tagged with ANY_CRIME helps victims of every type of crime; one
@@ -62,3 +64,45 @@ OFFENCE_GROUP_TAGS: dict[str, str] = {
     OffenceGroup.PUBLIC_ORDER: ANY_CRIME,
     OffenceGroup.OTHER: ANY_CRIME,
 }
+
+
+# --- Complaints (VCOP Right 12) ------------------------------------------------
+
+# The full response is due 10 working days after the complaint arrives
+# (vcop-2021.json, complaint-received-respond; vcop.md "Rules").
+COMPLAINT_RESPONSE_WORKING_DAYS = 10
+COMPLAINT_MAX_LENGTH = 5000
+RESPONSE_MAX_LENGTH = 5000
+NAME_MAX_LENGTH = 150
+CRN_MAX_LENGTH = 40
+ADDRESS_MAX_LENGTH = 500
+# "CMP-" and six characters with no 0/O or 1/I/L to misread over the phone:
+# 31**6 ≈ 890 million references, drawn with `secrets`.
+REFERENCE_PREFIX = "CMP-"
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 6
+
+
+class ComplaintAbout(models.TextChoices):
+    POLICE = "police", "A police officer or member of police staff"
+    DESK = "desk", "The Victim Focus Desk"
+    OTHER_ORGANISATION = "other_organisation", "Another organisation"
+    NOT_SURE = "not_sure", "Not sure"
+
+
+class ComplaintState(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Responded to and closed"
+
+
+# Why no acknowledgement message was queued (shown to staff; no personal data).
+ACK_NOT_ASKED = "No email address or mobile number was given."
+ACK_RESTRICTED = (
+    "The crime reference matches a restricted case: nothing is sent automatically. "
+    "Reply by a channel the victim has confirmed is safe."
+)
+ACK_SAFE_CONTACT = (
+    "The crime reference matches a case whose victim has safe-contact rules: nothing is "
+    "sent automatically. Check them before replying."
+)
+ACK_NOT_MOBILE = "The phone number is not a mobile: no text was sent. Phone or write instead."
