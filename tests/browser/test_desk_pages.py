@@ -35,7 +35,7 @@ def _continue(page: Page) -> None:
     page.get_by_role("button", name="Save and continue").click()
 
 
-def record_an_assault_with_safe_contact_rules(page: Page) -> str:
+def record_an_assault_with_safe_contact_rules(page: Page, *, phone: str = CALLER_PHONE) -> str:
     """The officer records a crime whose victim gave a date of birth and a phone
     number, and must not get voicemail. Returns the CRN."""
     crn = unique_crn()
@@ -55,7 +55,7 @@ def record_an_assault_with_safe_contact_rules(page: Page) -> str:
     page.locator("input[name='date_of_birth-month']").fill("3")
     page.locator("input[name='date_of_birth-year']").fill("1980")
     page.get_by_label("Victim", exact=True).check()
-    page.get_by_label("Phone number").fill(CALLER_PHONE)
+    page.get_by_label("Phone number").fill(phone)
     _continue(page)
     page.get_by_label("Phone call", exact=True).check()
     page.locator("#interpreter_needed-2").check()

@@ -129,7 +129,7 @@ def test_the_queue_marks_overdue_and_a_call_back_is_done_once(desk_agent, crime,
 
         done = reverse("desk:call-back-done", args=[early.pk])
         empty = desk.post(done, {"outcome": ""})
-        assert msg.OUTCOME_REQUIRED in text(empty)
+        assert msg.CALL_BACK_OUTCOME_REQUIRED in text(empty)
         assert desk.post(done, {"outcome": "Gave an update; no questions."}).url == queue
         early.refresh_from_db()
         assert early.state == CallBackState.DONE and early.done_by == desk_agent

@@ -164,7 +164,7 @@ def test_a_nominated_contact_can_be_checked(desk, desk_agent, crime, victim, off
     ("data", "error"),
     [
         ({}, msg.METHOD_REQUIRED),
-        ({"method": "code_word"}, msg.OUTCOME_REQUIRED),
+        ({"method": "code_word"}, "Select whether the caller passed the identity check"),
         ({"method": "telepathy", "outcome": "passed"}, msg.METHOD_REQUIRED),
     ],
     ids=["nothing", "no-outcome", "unknown-method"],

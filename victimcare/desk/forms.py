@@ -315,7 +315,10 @@ class CallBackDoneForm(forms.Form):
     outcome = _textarea(
         "What happened on the call back?",
         max_length=OUTCOME_MAX,
-        error_messages={"required": msg.OUTCOME_REQUIRED, "max_length": msg.OUTCOME_TOO_LONG},
+        error_messages={
+            "required": msg.CALL_BACK_OUTCOME_REQUIRED,
+            "max_length": msg.OUTCOME_TOO_LONG,
+        },
     )
 
 

@@ -49,7 +49,7 @@ CALL_BACK_TOO_FAR = "The call back must be within the next 4 weeks"
 DESK_CLOSED = "The desk is closed then. The next times it is open: {slots}"
 DESK_CLOSED_NO_SLOTS = "The desk is closed then, and for the next 4 weeks. Call the victim's OIC"
 CALL_BACK_CLOSED = "This call back has already been marked done or cancelled"
-OUTCOME_REQUIRED = "Enter what happened on the call back"
+CALL_BACK_OUTCOME_REQUIRED = "Enter what happened on the call back"
 OUTCOME_TOO_LONG = "The outcome must be 1,000 characters or fewer"
 
 # Escalation

@@ -304,7 +304,7 @@ def call_back_done(
     so a second (or concurrent) attempt raises ValidationError and changes nothing."""
     outcome = (outcome or "").strip()
     if not outcome:
-        raise ValidationError({"outcome": [msg.OUTCOME_REQUIRED]})
+        raise ValidationError({"outcome": [msg.CALL_BACK_OUTCOME_REQUIRED]})
     if len(outcome) > OUTCOME_MAX:
         raise ValidationError({"outcome": [msg.OUTCOME_TOO_LONG]})
     now = timezone.now()

@@ -24,6 +24,7 @@ STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Team duties", "duties:team", "duties.view_team_duties"),
     NavItem("Contact tasks", "messaging:tasks", "messaging.view_desk_tasks"),
     NavItem("Desk", "desk:search", "desk.use_console"),
+    NavItem("Call backs", "desk:call-backs", "desk.use_console"),
     NavItem("My cases", "cases:mine", "cases.create_crime"),
     NavItem("Find a case", "cases:search", "cases.search_crime"),
     NavItem("Record a crime", "cases:intake-start", "cases.create_crime"),
