@@ -28,7 +28,7 @@ DESK_AGENT = next(
 )
 # Fake personal data only (Ofcom drama number).
 CALLER_NAME = "Zofia Deskcaller"
-CALLER_PHONE = "07700 900654"
+CALLER_PHONE = "07700 900657"  # unique among the browser tests (one live database)
 
 
 def _continue(page: Page) -> None:
