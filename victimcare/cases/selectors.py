@@ -10,6 +10,7 @@ Reading a person's details writes an audit entry (DPA 2018 s.62).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -239,6 +240,39 @@ def timeline(*, user: User, crime: Crime) -> list[JourneyEvent]:
     return _timeline(crime)
 
 
+def victim_ids_matching(
+    *,
+    name: str = "",
+    date_of_birth: dt.date | None = None,
+    phone_index: str | None = None,
+    email_index: str | None = None,
+    among: Iterable[int] | None = None,
+    limit: int | None = None,
+) -> list[int]:
+    """Ids of the people matching every criterion given, through the blind
+    indexes (the data is encrypted); `among` narrows to those ids. The date of
+    birth is encrypted too, so it is compared among the other matches only."""
+    victims = Victim.objects.all()
+    if among is not None:
+        victims = victims.filter(pk__in=list(among))
+    if name:
+        victims = victims.filter(name_index=blind_index(name, kind="name"))
+    if phone_index:
+        victims = victims.filter(phone_index=phone_index)
+    if email_index:
+        victims = victims.filter(email_index=email_index)
+    ids = victims.values_list("pk", flat=True)
+    victim_ids = list(ids[:limit] if limit is not None else ids)
+    if date_of_birth is None:
+        return victim_ids
+    wanted = date_of_birth.isoformat()
+    return [
+        v.pk
+        for v in Victim.objects.filter(pk__in=victim_ids).only("pk", "date_of_birth")
+        if v.date_of_birth == wanted
+    ]
+
+
 def crime_search(
     *,
     user: User,
@@ -293,22 +327,13 @@ def crime_search(
     if crn:
         crimes = crimes.filter(crn=crn)
     if name or phone_index or email_index:
-        victims = Victim.objects.all()
-        if name:
-            victims = victims.filter(name_index=blind_index(name, kind="name"))
-        if phone_index:
-            victims = victims.filter(phone_index=phone_index)
-        if email_index:
-            victims = victims.filter(email_index=email_index)
-        victim_ids = list(victims.values_list("pk", flat=True)[: SEARCH_LIMIT * 10])
-        if date_of_birth is not None:
-            # The date of birth is encrypted: compare it among the name matches only.
-            wanted = date_of_birth.isoformat()
-            victim_ids = [
-                v.pk
-                for v in Victim.objects.filter(pk__in=victim_ids).only("pk", "date_of_birth")
-                if v.date_of_birth == wanted
-            ]
+        victim_ids = victim_ids_matching(
+            name=name,
+            date_of_birth=date_of_birth,
+            phone_index=phone_index,
+            email_index=email_index,
+            limit=SEARCH_LIMIT * 10,
+        )
         crimes = crimes.filter(
             pk__in=CrimeVictim.objects.filter(victim_id__in=victim_ids).values("crime_id")
         )

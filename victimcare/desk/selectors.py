@@ -19,8 +19,13 @@ from django.utils import timezone
 
 from victimcare.accounts.models import User
 from victimcare.cases.constants import CONTACT_EVENTS, EventCode, VictimRole
-from victimcare.cases.models import Crime, CrimeVictim, JourneyEvent, Victim
-from victimcare.cases.selectors import access_crime, crime_list_for_user, crime_search
+from victimcare.cases.models import Crime, CrimeVictim, JourneyEvent
+from victimcare.cases.selectors import (
+    access_crime,
+    crime_list_for_user,
+    crime_search,
+    victim_ids_matching,
+)
 from victimcare.cases.validation import phone_e164
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
@@ -46,29 +51,6 @@ class VictimResult:
     crime: Crime
     victim_id: int
     label: str
-
-
-def _matching_victim_ids(
-    *,
-    victim_ids: set[int],
-    name: str,
-    date_of_birth: dt.date | None,
-    phone: str,
-    email: str,
-) -> set[int]:
-    """Of `victim_ids`, those matching every person criterion given (blind indexes)."""
-    victims = Victim.objects.filter(pk__in=victim_ids)
-    if name:
-        victims = victims.filter(name_index=blind_index(name, kind="name"))
-    if phone:
-        victims = victims.filter(phone_index=blind_index(phone_e164(phone), kind="phone"))
-    if email:
-        victims = victims.filter(email_index=blind_index(email, kind="email"))
-    if date_of_birth is None:
-        return set(victims.values_list("pk", flat=True))
-    wanted = date_of_birth.isoformat()
-    # Encrypted: compared among the name matches only.
-    return {v.pk for v in victims.only("pk", "date_of_birth") if v.date_of_birth == wanted}
 
 
 def desk_search(
@@ -109,12 +91,15 @@ def desk_search(
     )
     wanted: set[int] | None = None
     if name or phone or email:
-        wanted = _matching_victim_ids(
-            victim_ids={v for _, v in links},
-            name=name,
-            date_of_birth=date_of_birth,
-            phone=phone,
-            email=email,
+        # crime_search has checked the phone and email already.
+        wanted = set(
+            victim_ids_matching(
+                name=name,
+                date_of_birth=date_of_birth,
+                phone_index=blind_index(phone_e164(phone), kind="phone") if phone else None,
+                email_index=blind_index(email, kind="email") if email else None,
+                among={v for _, v in links},
+            )
         )
     labels = victim_labels(c.pk for c in crimes)
     by_crime: dict[int, list[int]] = {}
