@@ -71,6 +71,7 @@ class EventCode(models.TextChoices):
     OFFENDER_RELEASED = "offender_released", "Offender released from custody"
     # Complaints (VCOP Right 12)
     COMPLAINT_RECEIVED = "complaint_received", "Complaint received"
+    COMPLAINT_RESPONDED = "complaint_responded", "Complaint responded to"
     # Contacts with the victim
     CONTACT_VISIT = "contact_visit", "Visit to the victim"
     CONTACT_CALL = "contact_call", "Call with the victim"

@@ -20,6 +20,11 @@ class Channel(models.TextChoices):
 class RecipientKind(models.TextChoices):
     VICTIM = "victim", "Victim"
     STAFF = "staff", "Member of staff"
+    # Someone who wrote to us with no account (a complainant, a forum
+    # volunteer): the address is the one they gave. When the message is about
+    # a crime, the send-time check refuses it if that crime is restricted or a
+    # victim of it has safe-contact rules (safety.public_verdict).
+    PUBLIC = "public", "Member of the public"
 
 
 class Status(models.TextChoices):
@@ -131,6 +136,14 @@ class TaskKind(models.TextChoices):
     FEEDBACK_CONTACT_BACK = (
         "feedback_contact_back",
         "The victim asked to be contacted about their feedback",
+    )
+    DESK_ESCALATION = (
+        "desk_escalation",
+        "The Victim Focus Desk escalated this case to you",
+    )
+    PORTAL_MESSAGE = (
+        "portal_message",
+        "The victim sent the desk a message through the portal",
     )
 
 

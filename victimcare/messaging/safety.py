@@ -50,7 +50,7 @@ import phonenumbers
 from django.utils import timezone
 
 from victimcare.cases.constants import OffenceGroup
-from victimcare.cases.models import Crime, Victim
+from victimcare.cases.models import Crime, CrimeVictim, Victim
 
 from .constants import Channel, RecipientKind
 from .models import OutboundMessage
@@ -79,6 +79,12 @@ REASON_UNKNOWN_CHANNEL = "This channel is not one messages can be sent by."
 REASON_DETAILS_CHANGED = "The victim's contact details changed after the message was queued."
 REASON_NO_SAFE_HOURS = "The victim's safe hours leave no time to send."
 REASON_OUTSIDE_HOURS = "Outside the victim's safe hours."
+REASON_PUBLIC_RESTRICTED = (
+    "The message is about a restricted case: nothing goes to an address the victim did not give."
+)
+REASON_PUBLIC_SAFE_CONTACT = (
+    "A victim of the case has safe-contact rules: nothing goes to an address they did not give."
+)
 
 # A UK postcode (the whole string is searched, so it may sit on any address line).
 POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", re.IGNORECASE)
@@ -235,14 +241,55 @@ def enqueue_verdict(*, victim: Victim, channel: str, crime: Crime | None = None)
     )
 
 
+def crime_victims_have_safe_contact_rules(crime: Crime) -> bool:
+    """Whether any victim of `crime` has a safe-contact rule: no updates,
+    contact only if they get in touch, safe hours, texts or emails not safe."""
+    for link in CrimeVictim.objects.filter(crime=crime).select_related("victim"):
+        v = link.victim
+        if (
+            not v.wants_updates
+            or v.contact_only_if_victim_initiates
+            or v.safe_from is not None
+            or v.safe_until is not None
+            or not v.safe_to_text
+            or not v.safe_to_email
+        ):
+            return True
+    return False
+
+
+def public_verdict(*, crime: Crime | None) -> Verdict:
+    """May a message go to an address a member of the public gave us?
+
+    Not when it is about a crime that is restricted or one of whose victims has
+    safe-contact rules: we cannot tell whether the person is that victim, and
+    an abuser may read the phone or inbox. Otherwise yes (no victim's rules are
+    known for this address)."""
+    if crime is None:
+        return ALLOWED
+    if crime_is_restricted(crime):
+        return Verdict(False, REASON_PUBLIC_RESTRICTED)
+    if crime_victims_have_safe_contact_rules(crime):
+        return Verdict(False, REASON_PUBLIC_SAFE_CONTACT)
+    return ALLOWED
+
+
 def send_time_verdict(*, message: OutboundMessage, now: dt.datetime | None = None) -> Verdict:
-    """The verdict for `message` now. Staff messages are always allowed.
+    """The verdict for `message` now. Staff messages are always allowed; public
+    ones are checked again against their crime (public_verdict).
 
     Reads the victim and their crimes again from the database (never the copy
     on `message`), so a rule changed after queueing counts. Called by the
     outbox right before the channel; `allowed` False means cancel."""
     if message.recipient_kind == RecipientKind.STAFF:
         return ALLOWED
+    if message.recipient_kind == RecipientKind.PUBLIC:
+        crime = (
+            Crime.objects.select_related("offence").get(pk=message.crime_id)
+            if message.crime_id
+            else None
+        )
+        return public_verdict(crime=crime)
     if message.victim_id is None:
         return Verdict(False, REASON_NO_VICTIM)
     now = now or timezone.now()

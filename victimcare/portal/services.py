@@ -23,11 +23,10 @@ The acknowledgement message (decided in `_ack_decision`):
   professional standards reply by a channel the victim has confirmed
   (`ack_withheld_reason` tells them why);
 - otherwise one message is queued to the address the person gave, asking to
-  be replied to there. The outbox has only "victim" and "staff" recipients, and
-  a victim message must name a victim record (else the outbox cancels it), so
-  this goes as a non-victim ("staff") message: no victim's safe-contact rules
-  apply to it because none are known for this person (see above). It holds
-  only the reference and the deadline, never what the complaint says.
+  be replied to there, as a "public" message about the matched crime: the
+  outbox checks the crime again at send time (safety.public_verdict), so a
+  rule added after the complaint still stops it. It holds only the reference
+  and the deadline, never what the complaint says.
 """
 
 from __future__ import annotations
@@ -51,7 +50,11 @@ from victimcare.core.constants import AuditAction
 from victimcare.duties.calendar import deadline_for
 from victimcare.duties.services import duties_for_event
 from victimcare.messaging.constants import Channel, RecipientKind
-from victimcare.messaging.safety import crime_is_restricted, is_mobile
+from victimcare.messaging.safety import (
+    crime_is_restricted,
+    crime_victims_have_safe_contact_rules,
+    is_mobile,
+)
 from victimcare.messaging.services import message_enqueue
 
 from . import constants as c
@@ -108,27 +111,12 @@ def crime_for_crn(crn: str) -> Crime | None:
     return Crime.objects.select_related("offence", "team", "force").filter(crn=crn).first()
 
 
-def _victim_has_safe_contact_rules(crime: Crime) -> bool:
-    for link in CrimeVictim.objects.filter(crime=crime).select_related("victim"):
-        v = link.victim
-        if (
-            not v.wants_updates
-            or v.contact_only_if_victim_initiates
-            or v.safe_from is not None
-            or v.safe_until is not None
-            or not v.safe_to_text
-            or not v.safe_to_email
-        ):
-            return True
-    return False
-
-
 def _ack_decision(data: ComplaintInput, crime: Crime | None) -> tuple[str, str, str]:
     """(channel, recipient, "") to send the acknowledgement, or ("", "", why not)."""
     if crime is not None:
         if crime_is_restricted(crime):
             return "", "", c.ACK_RESTRICTED
-        if _victim_has_safe_contact_rules(crime):
+        if crime_victims_have_safe_contact_rules(crime):
             return "", "", c.ACK_SAFE_CONTACT
     if data.reply_email:
         return Channel.EMAIL, data.reply_email, ""
@@ -235,13 +223,14 @@ def _complaint_write(
         subject, body = _ack_body(complaint)
         complaint.ack_message = message_enqueue(
             channel=channel,
-            recipient_kind=RecipientKind.STAFF,
+            recipient_kind=RecipientKind.PUBLIC,
             recipient=recipient,
             subject=subject if channel == Channel.EMAIL else "",
             body=body,
             template_code=ACK_TEMPLATE,
             idempotency_key=f"portal:complaint-ack:{complaint.reference}",
             language=complaint.language,
+            crime=crime,
         )
     complaint.ack_withheld_reason = withheld
     complaint.save(update_fields=["event", "ack_message", "ack_withheld_reason"])
