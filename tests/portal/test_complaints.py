@@ -360,3 +360,78 @@ def test_every_complaint_text_has_the_english_placeholders():
                 assert key in texts, (language, key)
                 assert placeholders_in(texts[key]) == placeholders_in(value), (language, key)
         assert i18n.review_status(language) == "machine_draft"
+
+
+# --- The response completes the duty; the acknowledgement is checked again ----------
+
+
+def test_closing_a_complaint_completes_the_right_12_duty_on_its_crime(orgs, make_crime, standards):
+    crime = make_crime(victims=[VictimInput(full_name="Maria Example")])
+    _complain(crn=crime.crn)
+    complaint = Complaint.objects.get()
+    duty = Duty.objects.get(event=complaint.event)
+    assert duty.state in ("open", "overdue")
+
+    client = signed_in(standards)
+    url = reverse("portal:complaint", kwargs={"complaint_id": complaint.pk})
+    client.post(url, {"response": "Apologised by email; explained the bail update."})
+
+    duty.refresh_from_db()
+    assert duty.state == "done"
+    assert duty.completed_by == standards
+    assert duty.on_time is True
+    responded = JourneyEvent.objects.get(crime=crime, code=EventCode.COMPLAINT_RESPONDED)
+    assert duty.completed_event == responded
+    # The timeline says that it was answered, never what was said.
+    assert complaint.reference in responded.summary
+    assert "bail" not in responded.summary and "Apologised" not in responded.summary
+    closed = AuditEvent.objects.get(
+        action=AuditAction.CHANGE, object_type="portal.complaint", object_id=str(complaint.pk)
+    )
+    assert closed.detail["duties_completed"] == 1
+
+
+def test_closing_a_complaint_with_no_crime_completes_nothing(orgs, standards):
+    _complain()
+    complaint = Complaint.objects.get()
+    url = reverse("portal:complaint", kwargs={"complaint_id": complaint.pk})
+    signed_in(standards).post(url, {"response": "Replied by email."})
+
+    complaint.refresh_from_db()
+    assert complaint.state == ComplaintState.CLOSED
+    assert not JourneyEvent.objects.filter(code=EventCode.COMPLAINT_RESPONDED).exists()
+
+
+def test_the_acknowledgement_is_a_public_message_checked_again_when_sent(
+    orgs, make_crime, settings
+):
+    """Queued while the case had no safe-contact rules; a rule recorded before
+    the outbox sends it stops it (the send-time check reads the crime again)."""
+    from victimcare.cases.models import Victim
+    from victimcare.messaging.constants import RecipientKind, Status
+    from victimcare.messaging.services import message_send
+
+    crime = make_crime(victims=[VictimInput(full_name="Maria Example")])
+    _complain(crn=crime.crn)
+    message = OutboundMessage.objects.get()
+    assert message.recipient_kind == RecipientKind.PUBLIC
+    assert message.crime == crime and message.victim is None
+
+    Victim.objects.filter(crime_links__crime=crime).update(contact_only_if_victim_initiates=True)
+    message_send(message_id=message.pk, worker_id="test")
+
+    message.refresh_from_db()
+    assert message.status == Status.CANCELLED
+    assert "safe-contact rules" in message.safety_reason
+
+
+def test_a_public_message_with_no_crime_is_sent(orgs):
+    from victimcare.messaging.constants import Status
+    from victimcare.messaging.services import message_send
+
+    _complain()
+    message = OutboundMessage.objects.get()
+    message_send(message_id=message.pk, worker_id="test")
+
+    message.refresh_from_db()
+    assert message.status in (Status.SENT, Status.DELIVERED)

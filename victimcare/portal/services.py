@@ -44,11 +44,13 @@ from django.utils import timezone
 from victimcare.accounts.constants import OrganisationKind
 from victimcare.accounts.models import Organisation, User
 from victimcare.cases.constants import EventCode
-from victimcare.cases.models import Crime, CrimeVictim, JourneyEvent
+from victimcare.cases.models import Crime, JourneyEvent
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
 from victimcare.duties.calendar import deadline_for
-from victimcare.duties.services import duties_for_event
+from victimcare.duties.constants import OWED_STATES
+from victimcare.duties.models import Duty
+from victimcare.duties.services import duties_complete, duties_for_event
 from victimcare.messaging.constants import Channel, RecipientKind
 from victimcare.messaging.safety import (
     crime_is_restricted,
@@ -63,6 +65,7 @@ from .i18n import portal_text
 from .models import Complaint
 
 EVENT_SUMMARY = "Complaint {reference} received through the victim portal."
+RESPONDED_SUMMARY = "Complaint {reference} responded to by professional standards."
 ACK_TEMPLATE = "portal_complaint_ack"
 RESPONSE_REQUIRED = "Enter the response you sent to the person who complained."
 RESPONSE_TOO_LONG = f"The response must be {c.RESPONSE_MAX_LENGTH:,} characters or fewer."
@@ -273,12 +276,44 @@ def complaint_close(
     live.responded_by = actor
     live.state = ComplaintState.CLOSED
     live.save(update_fields=["response", "responded_at", "responded_by", "state"])
+    completed = _complaint_duties_complete(complaint=live, actor=actor, now=now)
     audit_record(
         action=AuditAction.CHANGE,
         request=request,
         actor=actor,
         object_type="portal.complaint",
         object_id=live.pk,
-        detail={"state": live.state, "on_time": now <= live.due_at},
+        detail={
+            "state": live.state,
+            "on_time": now <= live.due_at,
+            "duties_completed": completed,
+        },
     )
     return live
+
+
+def _complaint_duties_complete(*, complaint: Complaint, actor: User, now: dt.datetime) -> int:
+    """Complete the Right 12 duties the complaint created on its crime.
+
+    The response is recorded on the crime's timeline as a complaint_responded
+    event (fixed words, no content), which completes the duties to respond that
+    the complaint_received event created. Returns how many were completed."""
+    if complaint.event_id is None:
+        return 0
+    owed = list(Duty.objects.filter(event_id=complaint.event_id, state__in=OWED_STATES))
+    crime = Crime.objects.get(pk=complaint.event.crime_id)
+    event = JourneyEvent.objects.create(
+        crime=crime,
+        code=EventCode.COMPLAINT_RESPONDED,
+        occurred_at=now,
+        received_at=now,
+        recorded_at=now,
+        recorded_by=actor,
+        recording_organisation_id=crime.team_id,
+        details={},
+        summary=RESPONDED_SUMMARY.format(reference=complaint.reference),
+        idempotency_key=f"complaint-responded:{complaint.reference}",
+    )
+    duties_complete(actor=actor, event=event, duties=owed)
+    Crime.objects.filter(pk=crime.pk).update(updated_at=now)
+    return len(owed)
