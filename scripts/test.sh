@@ -2,6 +2,10 @@
 # The whole suite: on SQLite, again on PostgreSQL, then the browser tests in
 # Debian's Chromium. PostgreSQL and Chromium are skipped with a printed reason
 # when missing, except under CI=true, where they must run.
+#
+# The machine has two cores: the PostgreSQL phase runs beside the SQLite phase
+# and the browser phase (which follow each other), each with its own
+# VICTIMCARE_VAR_DIR, and its output is printed when it ends.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -16,7 +20,8 @@ run() {  # run NAME [env assignments...] -- pytest args...
   local name=$1; shift
   echo
   echo "=== $name ==="
-  env "$@" --junitxml="$VICTIMCARE_VAR_DIR/reports/$name.xml"
+  env VICTIMCARE_VAR_DIR="$VICTIMCARE_VAR_DIR/$name" "$@" \
+    --junitxml="$VICTIMCARE_VAR_DIR/reports/$name.xml"
   local rc=$?
   if [ $rc -ne 0 ]; then
     echo "!!! $name failed (pytest exit $rc)"
@@ -24,15 +29,18 @@ run() {  # run NAME [env assignments...] -- pytest args...
   fi
 }
 
-run sqlite "$PY" -m pytest -m "not browser" -q -p no:randomly
-
+pg_pid=""
 if "$PY" - "$PG_URL" <<'PYEOF' 2>/dev/null
 import sys, psycopg
 url = sys.argv[1].rsplit("/", 1)[0] + "/postgres"
 psycopg.connect(url, connect_timeout=3).close()
 PYEOF
 then
-  run postgres DATABASE_URL="$PG_URL" "$PY" -m pytest -m "not browser" -q
+  echo "=== postgres: started beside the other phases; its output follows when it ends ==="
+  ( run postgres DATABASE_URL="$PG_URL" "$PY" -m pytest -m "not browser" -q
+    exit $status ) >"$VICTIMCARE_VAR_DIR/reports/postgres.log" 2>&1 &
+  pg_pid=$!
+  trap 'kill "$pg_pid" 2>/dev/null' INT TERM
 else
   if [ "${CI:-}" = "true" ]; then
     echo "!!! PostgreSQL is not reachable at $PG_URL, and CI=true requires it."
@@ -41,6 +49,8 @@ else
     echo "=== postgres: SKIPPED: PostgreSQL is not reachable at $PG_URL ==="
   fi
 fi
+
+run sqlite "$PY" -m pytest -m "not browser" -q -p no:randomly
 
 if command -v chromium >/dev/null 2>&1; then
   run browser "$PY" -m pytest -m browser -q
@@ -51,6 +61,11 @@ else
   else
     echo "=== browser: SKIPPED: Chromium is not installed (make browser installs it) ==="
   fi
+fi
+
+if [ -n "$pg_pid" ]; then
+  wait "$pg_pid" || status=1
+  cat "$VICTIMCARE_VAR_DIR/reports/postgres.log"
 fi
 
 "$PY" - "$VICTIMCARE_VAR_DIR/reports" <<'PYEOF'
