@@ -4,10 +4,12 @@
 set -euo pipefail
 PY="${1:-.venv/bin/python}"
 fonts_present() {
-  # Letters carry an interpreter line in the victim's script: Devanagari,
-  # Bengali, Gurmukhi, Gujarati and Chinese need Noto (DejaVu covers the rest).
+  # Letters carry an interpreter line in the victim's script, and the rights
+  # leaflets are printed in every language: Devanagari, Bengali, Gurmukhi,
+  # Gujarati, Chinese, Arabic and Urdu need Noto (fonts-noto-core has Naskh
+  # Arabic and Nastaliq Urdu); DejaVu covers the rest.
   command -v fc-list >/dev/null 2>&1 || return 1
-  for lang in hi bn pa gu zh; do
+  for lang in hi bn pa gu zh ar ur; do
     [ -n "$(fc-list ":lang=$lang" family)" ] || return 1
   done
 }

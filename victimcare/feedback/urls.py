@@ -4,12 +4,27 @@ tokens and fixed words only."""
 
 from django.urls import path
 
-from . import views, views_cards, views_review, views_scores
+from . import views, views_cards, views_review, views_rights, views_scores
 
 app_name = "feedback"
 
 urlpatterns = [
     path("your-rights/", views.rights, name="rights"),
+    # --- the rights in other formats (public), the force's QR leaflet (staff) ---
+    path("your-rights/leaflet.pdf", views_rights.leaflet, name="rights-leaflet"),
+    path("your-rights/large-print/", views_rights.large_print, name="rights-large-print"),
+    path(
+        "your-rights/large-print/leaflet.pdf",
+        views_rights.large_print_leaflet,
+        name="rights-large-print-leaflet",
+    ),
+    path("your-rights/easy-read/", views_rights.easy_read_page, name="rights-easy-read"),
+    path("feedback/leaflets/", views_rights.force_leaflets, name="force-leaflets"),
+    path(
+        "feedback/leaflets/<int:force_id>/leaflet.pdf",
+        views_rights.force_leaflet_pdf_view,
+        name="force-leaflet-pdf",
+    ),
     path("f/<str:token>/", views.feedback, name="respond"),
     path("feedback/qr/<int:event_id>/", views.qr, name="qr"),
     path("feedback/qr/<int:event_id>/card/", views.qr_card, name="qr-card"),

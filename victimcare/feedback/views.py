@@ -40,6 +40,7 @@ from .i18n import (
 from .limits import feedback_page_limit, render_neutral
 from .models import Invitation
 from .services import invitation_create, invitation_for_token, response_store
+from .views_rights import rights_formats
 
 QR_TITLE = "Ask the victim for feedback"
 CARD_TITLE = "Feedback card"
@@ -189,6 +190,7 @@ def rights(request: HttpRequest) -> HttpResponse:
         title=text.plain("rights_title"),
         rights=[text(f"right.{number}") for number in range(1, 13)],
         victims_code_url=VICTIMS_CODE_URL,
+        formats=rights_formats(text.language),
     )
 
 
