@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "victimcare.desk",
     "victimcare.feedback",
     "victimcare.portal",
+    "victimcare.forum",
     "victimcare.api",
     "victimcare.demo",
 ]

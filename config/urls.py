@@ -17,6 +17,7 @@ urlpatterns = [
     path("desk/", include("victimcare.desk.urls")),
     path("", include("victimcare.feedback.urls")),
     path("", include("victimcare.portal.urls")),
+    path("forum/", include("victimcare.forum.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("victimcare.api.urls")),
 ]

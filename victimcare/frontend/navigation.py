@@ -39,6 +39,7 @@ STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Recognition", "feedback:recognition", "feedback.view_scores"),
     NavItem("Your feedback", "feedback:mine", "feedback.view_own_feedback"),
     NavItem("Complaints", "portal:complaints", "portal.handle_complaint"),
+    NavItem("Voice Forum", "forum:volunteers", "forum.coordinate"),
 ]
 
 
