@@ -130,3 +130,20 @@ def test_the_coordinator_records_a_withdrawal_asked_for_by_phone(db, mopac_admin
     assert client.get(url).status_code == 404
     assert client.post(url, {"action": "withdraw", "confirm": "yes"}).status_code == 404
     assert AuditEvent.objects.filter(action=AuditAction.DELETE).count() == 1
+
+
+def test_leaving_stops_an_unsent_confirmation_and_erases_its_address(db):
+    from victimcare.messaging.constants import Status
+    from victimcare.messaging.services import ERASED
+
+    join()
+    message = OutboundMessage.objects.get()
+    assert message.status == Status.PENDING
+    token = withdraw_token(message)
+
+    Client().post(_withdraw_url(token))
+
+    message.refresh_from_db()
+    assert message.status == Status.CANCELLED
+    assert message.recipient == ERASED and message.body == ERASED
+    assert token not in message.body

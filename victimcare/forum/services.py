@@ -31,7 +31,7 @@ from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
 from victimcare.messaging.constants import Channel, RecipientKind
 from victimcare.messaging.safety import is_mobile
-from victimcare.messaging.services import message_enqueue
+from victimcare.messaging.services import message_enqueue, message_withdraw
 
 from . import constants as c
 from .constants import ContactPreference, ContactStatus, ShareItem, WithdrawnVia
@@ -39,6 +39,7 @@ from .i18n import forum_text
 from .models import Volunteer, VolunteerExperience
 
 OBJECT_TYPE = "forum.volunteer"
+WITHDRAWN_MESSAGE_REASON = "The volunteer left the forum: their data was erased."
 CONFIRM_TEMPLATE = "forum_join_confirmation"
 CONSENT_REQUIRED = "Consent to join the forum is required."
 CONTACT_REQUIRED = "An email address or a phone number is required."
@@ -214,6 +215,11 @@ def volunteer_withdraw(
             return False
         now = timezone.now()
         _erase(live)
+        if live.confirmation_message_id is not None:
+            # The confirmation holds their address: stop it if unsent, and blank it.
+            message_withdraw(
+                message_id=live.confirmation_message_id, reason=WITHDRAWN_MESSAGE_REASON
+            )
         live.status = ContactStatus.WITHDRAWN
         live.status_changed_at = now
         live.withdrawn_at = now

@@ -199,6 +199,34 @@ def message_enqueue(
     return message
 
 
+ERASED = "[erased at the person's request]"
+
+
+def message_withdraw(*, message_id: uuid.UUID | str, reason: str) -> bool:
+    """Someone asked for their data to be erased: stop the message and blank it.
+
+    A message not yet handed to a worker (pending, or waiting to retry) is
+    cancelled with `reason` (rule words, no personal data). Its recipient,
+    subject and body are then erased unless a worker is sending it right now
+    (claimed or sending: the send completes, and its content goes with the
+    outbox's retention). Returns whether it was cancelled here."""
+    cancelled = any(
+        _move(
+            message_id,
+            source=source,
+            target=Status.CANCELLED,
+            by=EventSource.SWEEP,
+            detail=reason,
+            completed_at=timezone.now(),
+        )
+        for source in (Status.PENDING, Status.TEMPORARY_FAILURE)
+    )
+    OutboundMessage.objects.filter(pk=message_id).exclude(
+        status__in=(Status.CLAIMED, Status.SENDING)
+    ).update(recipient=ERASED, subject="", body=ERASED, updated_at=timezone.now())
+    return cancelled
+
+
 def messages_doorbell_ring(*, message_ids: list[str]) -> int:
     """Enqueue message_send_task for each id; returns how many were enqueued.
 
