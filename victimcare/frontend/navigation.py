@@ -25,6 +25,7 @@ STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Contact tasks", "messaging:tasks", "messaging.view_desk_tasks"),
     NavItem("Desk", "desk:search", "desk.use_console"),
     NavItem("Call backs", "desk:call-backs", "desk.use_console"),
+    NavItem("Desk workload", "desk:workload", "desk.use_console"),
     NavItem("My cases", "cases:mine", "cases.create_crime"),
     NavItem("Find a case", "cases:search", "cases.search_crime"),
     NavItem("Record a crime", "cases:intake-start", "cases.create_crime"),
@@ -40,6 +41,7 @@ STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Your feedback", "feedback:mine", "feedback.view_own_feedback"),
     NavItem("Complaints", "portal:complaints", "portal.handle_complaint"),
     NavItem("Voice Forum", "forum:volunteers", "forum.coordinate"),
+    NavItem("Rights leaflets", "feedback:force-leaflets", "feedback.print_force_leaflet"),
 ]
 
 
