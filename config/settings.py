@@ -455,6 +455,16 @@ FEEDBACK_RATE_TOKEN_SECONDS = env.int("FEEDBACK_RATE_TOKEN_SECONDS", default=60 
 FEEDBACK_CARD_SCANS_PER_DEVICE = env.int("FEEDBACK_CARD_SCANS_PER_DEVICE", default=3)
 FEEDBACK_CARD_SCANS_PER_CARD = env.int("FEEDBACK_CARD_SCANS_PER_CARD", default=60)
 FEEDBACK_CARD_SCANS_PER_ADDRESS = env.int("FEEDBACK_CARD_SCANS_PER_ADDRESS", default=20)
+# The victim portal's case tracker (/track/, issue 7 item 7): a link lives 28
+# days (a new one revokes it), a one-time code 10 minutes, a signed-in look at
+# the case 15 minutes. Requests per client address are limited (codes cost a
+# text or an email; a person needs a few tries, a household a few more).
+PORTAL_TRACK_LINK_DAYS = env.int("PORTAL_TRACK_LINK_DAYS", default=28)
+PORTAL_TRACK_CODE_SECONDS = env.int("PORTAL_TRACK_CODE_SECONDS", default=10 * 60)
+PORTAL_TRACK_SESSION_SECONDS = env.int("PORTAL_TRACK_SESSION_SECONDS", default=15 * 60)
+PORTAL_TRACK_RATE_ADDRESS = env.int("PORTAL_TRACK_RATE_ADDRESS", default=30)
+PORTAL_TRACK_RATE_ADDRESS_SECONDS = env.int("PORTAL_TRACK_RATE_ADDRESS_SECONDS", default=10 * 60)
+PORTAL_TRACK_CODES_PER_LINK = env.int("PORTAL_TRACK_CODES_PER_LINK", default=5)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING_CONFIG = None  # victimcare.core.logging configures logging at startup.

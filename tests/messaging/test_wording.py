@@ -72,6 +72,8 @@ FULL_CONTEXT = {
     "next_update": "Tuesday 26 January 2027",
     "next_update__raw": "2027-01-26",
     "feedback_link": "https://victimcare.example.org/f/abcdefghijklmnop",
+    "tracking_link": "https://victimcare.example.org/track/abcdefghijklmnop/",
+    "tracking_code": "123456",
     "offence": "Common assault",
     "charges": "* Common assault",
 }

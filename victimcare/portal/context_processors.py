@@ -8,7 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 
 from .i18n import support_link
+from .tracking import desk_panel
 
 
 def portal_links(request: HttpRequest) -> dict[str, Any]:
-    return {"support_link": support_link}
+    return {"support_link": support_link, "track_desk_panel": desk_panel}

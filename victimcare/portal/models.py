@@ -85,3 +85,92 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+# --- Track your case (issue 7, item 7) ------------------------------------------------
+
+
+class TrackingLink(models.Model):
+    """A secure link to the case tracker, sent to one victim about one crime.
+
+    Only hashes are stored: the link's random token (SHA-256, 256 bits of
+    entropy) and the one-time code (HMAC keyed by the secret key and the link,
+    since six digits could be tried offline). `channel` is where the link was
+    sent and where every code goes; `recipient_hash` is an HMAC of the address
+    it was sent to, so a code is never sent to a number or address the link
+    did not go to. A new link for the same victim and crime revokes the old
+    one. Three wrong codes lock the link for good (`locked_at`).
+    """
+
+    victim = models.ForeignKey("cases.Victim", on_delete=models.PROTECT, related_name="+")
+    crime = models.ForeignKey("cases.Crime", on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=10)
+    recipient_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    message = models.ForeignKey(
+        "messaging.OutboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    code_message = models.ForeignKey(
+        "messaging.OutboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["victim", "crime", "revoked_at"], name="tracklink_victim_crime_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tracking link {self.pk}"
+
+
+class PortalMessage(models.Model):
+    """A message a victim sent the desk from the case tracker. The words are
+    encrypted; the contact task (TaskKind.PORTAL_MESSAGE) puts it on the desk's
+    and the officer's worklists."""
+
+    victim = models.ForeignKey("cases.Victim", on_delete=models.PROTECT, related_name="+")
+    crime = models.ForeignKey("cases.Crime", on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(TrackingLink, on_delete=models.PROTECT, related_name="messages")
+    text = EncryptedTextField()
+    language = models.CharField(max_length=16, default="en")
+    created_at = models.DateTimeField(default=timezone.now)
+    task = models.ForeignKey(
+        "messaging.ContactTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["victim", "crime", "created_at"], name="portalmsg_victim_crime_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Portal message {self.pk}"
