@@ -69,11 +69,32 @@ class CallBackState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class CallBackCancelReason(models.TextChoices):
+    """Why a call back is cancelled, in fixed words (no free personal text)."""
+
+    VICTIM_ASKED = "victim_asked", "The victim asked to cancel it"
+    DEALT_WITH = "dealt_with", "Dealt with another way"
+    DUPLICATE = "duplicate", "Booked twice by mistake"
+    NOT_SAFE = "not_safe", "Not safe to call them now"
+    CANNOT_REACH = "cannot_reach", "They cannot be reached on any safe number"
+
+
 class EscalateTo(models.TextChoices):
     OIC = "oic", "The officer in the case"
     SUPERVISOR = "supervisor", "A supervisor of the officer's team"
 
 
 class EscalationState(models.TextChoices):
+    """An escalation's state: its contact task's (messaging.TaskState)."""
+
     OPEN = "open", "To do"
     DONE = "done", "Done"
+
+
+# The contact task of an escalation: fixed words only (the reason itself is
+# encrypted on the escalation and read on its own, audited, page).
+ESCALATION_TASK_REASON = {
+    "oic": "The desk asks you, as the officer in the case, to act. Read what they asked.",
+    "supervisor": "The desk asks you, as a supervisor of the officer's team, to act. "
+    "Read what they asked.",
+}

@@ -51,6 +51,11 @@ DESK_CLOSED_NO_SLOTS = "The desk is closed then, and for the next 4 weeks. Call 
 CALL_BACK_CLOSED = "This call back has already been marked done or cancelled"
 CALL_BACK_OUTCOME_REQUIRED = "Enter what happened on the call back"
 OUTCOME_TOO_LONG = "The outcome must be 1,000 characters or fewer"
+SLOT_REQUIRED = "Select one of the times the desk is open"
+SLOT_INVALID = "Select one of the times offered"
+CANCEL_REASON_REQUIRED = "Select why the call back is cancelled"
+CALL_BACK_ALREADY_CANCELLED = "This call back has already been cancelled"
+CALL_BACK_ALREADY_DONE = "This call back has been marked done, so it cannot be cancelled"
 
 # Escalation
 ESCALATE_TO_REQUIRED = "Select who to escalate to"
@@ -58,3 +63,5 @@ ESCALATE_REASON_REQUIRED = "Enter why you are escalating"
 ESCALATE_REASON_TOO_LONG = "The reason must be 1,000 characters or fewer"
 NO_SUPERVISOR = "No supervisor is recorded for the officer's team. Escalate to the officer"
 NO_OIC = "No officer in the case is recorded. Escalate to a supervisor"
+ESCALATION_NOTE_REQUIRED = "Say what was done about the escalation"
+ESCALATION_ALREADY_CLOSED = "This escalation has already been closed"

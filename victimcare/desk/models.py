@@ -9,8 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from victimcare.core.fields import EncryptedTextField
+from victimcare.messaging.constants import TaskState
 
 from .constants import (
+    CallBackCancelReason,
     CallBackReason,
     CallBackSource,
     CallBackState,
@@ -84,6 +86,9 @@ class CallBack(models.Model):
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     outcome = EncryptedTextField(blank=True, default="")
+    cancel_reason = models.CharField(
+        max_length=16, choices=CallBackCancelReason.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -96,6 +101,10 @@ class CallBack(models.Model):
                 condition=Q(state=CallBackState.OPEN) | Q(done_at__isnull=False),
                 name="desk_callback_closed_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(state=CallBackState.CANCELLED) | Q(cancel_reason=""),
+                name="desk_callback_cancel_reason_only_cancelled",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,8 +114,10 @@ class CallBack(models.Model):
 class Escalation(models.Model):
     """The desk asks the officer in the case or a supervisor to act, with a reason.
 
-    Its own row until messaging has a contact task kind for it (a messaging
-    migration); shown on the desk case view while open."""
+    Each escalation raises its own DESK_ESCALATION contact task for the person
+    asked (their worklist), and its state is that task's: marking the task done
+    (on the worklist, or by the desk closing the escalation) closes it. Shown on
+    the desk case view while open."""
 
     crime = models.ForeignKey("cases.Crime", on_delete=models.CASCADE, related_name="escalations")
     victim = models.ForeignKey("cases.Victim", on_delete=models.PROTECT, related_name="+")
@@ -120,15 +131,18 @@ class Escalation(models.Model):
     )
     raised_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(
-        max_length=8, choices=EscalationState.choices, default=EscalationState.OPEN
+    task = models.OneToOneField(
+        "messaging.ContactTask", on_delete=models.PROTECT, related_name="desk_escalation"
     )
 
     class Meta:
         ordering = ["-raised_at", "-id"]
-        indexes = [
-            models.Index(fields=["crime", "victim", "state"], name="desk_escalation_open_idx")
-        ]
+        indexes = [models.Index(fields=["crime", "victim"], name="desk_escalation_case_idx")]
 
     def __str__(self) -> str:
         return f"Escalation {self.pk}"
+
+    @property
+    def state(self) -> str:
+        """Open while its contact task is open (the task is the one source of truth)."""
+        return EscalationState.OPEN if self.task.state == TaskState.OPEN else EscalationState.DONE

@@ -5,7 +5,9 @@ cases the agent may see and writes the SEARCH audit entry with the purpose); it
 then lists the people on those cases who match. The list shows no names or
 contact details. Reading the values an identity check compares against (name,
 date of birth, code word) and the plain-language case view are each a VIEW
-audit entry with the victim as subject (DPA 2018 s.62).
+audit entry with the victim as subject (DPA 2018 s.62). Call backs, escalations
+and urgent texts are read in `selectors_follow_ups`, the workload figures in
+`selectors_workload`.
 """
 
 from __future__ import annotations
@@ -15,14 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 
 from victimcare.accounts.models import User
 from victimcare.cases.constants import CONTACT_EVENTS, EventCode, VictimRole
 from victimcare.cases.models import Crime, CrimeVictim, JourneyEvent
 from victimcare.cases.selectors import (
     access_crime,
-    crime_list_for_user,
     crime_search,
     victim_ids_matching,
 )
@@ -34,9 +34,6 @@ from victimcare.duties.constants import OWED_STATES
 from victimcare.duties.models import Duty
 from victimcare.messaging.constants import RecipientKind, Status
 from victimcare.messaging.models import OutboundMessage
-
-from .constants import CallBackState, EscalationState
-from .models import CallBack, Escalation
 
 LAST_TOLD_ROWS = 5
 # Messages that reached (or were handed over towards) the victim.
@@ -327,70 +324,3 @@ def desk_case(
         duties=duties,
         needs=assessment.current if assessment is not None else None,
     )
-
-
-# --- Calls, call backs and escalations --------------------------------------------------
-
-
-def owed_duty_choices(*, user: User, link: CrimeVictim) -> list[tuple[str, str]]:
-    """Checkbox choices of the duties owed to the person that `user` may complete
-    by a contact: (duty id, what, right and deadline). No personal data."""
-    from victimcare.duties.views import shorten, when
-
-    duties = (
-        Duty.objects.filter(crime=link.crime, victim_id=link.victim_id, state__in=OWED_STATES)
-        .select_related("rule", "crime")
-        .order_by("due_at", "pk")
-    )
-    now = timezone.now()
-    return [
-        (
-            str(d.pk),
-            f"{shorten(d.rule.duty)} (right {d.right}, due {when(d.due_at)}"
-            + (", overdue)" if d.due_at < now else ")"),
-        )
-        for d in duties
-        if user.has_perm("duties.act_on_duty", d)
-    ]
-
-
-def case_follow_ups(*, link: CrimeVictim) -> tuple[list[CallBack], list[Escalation]]:
-    """The person's open call backs (soonest first) and open escalations on the case."""
-    call_backs = list(
-        CallBack.objects.filter(
-            crime_id=link.crime_id, victim_id=link.victim_id, state=CallBackState.OPEN
-        ).order_by("due_at", "pk")
-    )
-    escalations = list(
-        Escalation.objects.filter(
-            crime_id=link.crime_id, victim_id=link.victim_id, state=EscalationState.OPEN
-        )
-        .select_related("assignee")
-        .order_by("-raised_at", "-pk")
-    )
-    return call_backs, escalations
-
-
-QUEUE_ROWS = 200
-
-
-def call_back_queue(*, user: User) -> list[CallBack]:
-    """Open call backs on cases `user` may view, soonest due first (the overdue
-    ones lead). Shows no personal data: the CRN, a label and the fixed reason."""
-    return list(
-        CallBack.objects.filter(state=CallBackState.OPEN, crime__in=crime_list_for_user(user=user))
-        .select_related("crime", "assignee")
-        .order_by("due_at", "pk")[:QUEUE_ROWS]
-    )
-
-
-def access_call_back(*, user: User, call_back_id: int) -> CallBack:
-    """The call back if `user` may view its case; Http404 otherwise."""
-    call_back = (
-        CallBack.objects.filter(pk=call_back_id, crime__in=crime_list_for_user(user=user))
-        .select_related("crime")
-        .first()
-    )
-    if call_back is None:
-        raise Http404("No such call back.")
-    return call_back

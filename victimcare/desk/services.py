@@ -1,4 +1,5 @@
-"""Writes of the desk console: the identity check, the call, call backs, escalation.
+"""Writes of the desk console: the identity check and the call. Call backs are in
+`services_call_backs`, escalations in `services_escalations` (re-exported here).
 
 The identity check has no model of its own: it is an audit entry (who checked, how, the
 outcome, with the person as subject) and, when it passed, a short-lived mark
@@ -8,7 +9,6 @@ ask again. The values the caller gave are never stored.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Sequence
 
@@ -23,25 +23,20 @@ from victimcare.cases.models import CrimeVictim
 from victimcare.cases.services import event_record
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
-from victimcare.messaging.desk import desk_is_open, next_open_slots
 
 from . import messages as msg
-from .constants import (
-    CALL_BACK_HORIZON,
-    CALL_BACK_WINDOW,
-    OFFERED_SLOTS,
-    OUTCOME_MAX,
-    REASON_MAX,
-    SUMMARY_MAX,
-    CallBackReason,
-    CallBackSource,
-    CallBackState,
-    CallChannel,
-    Caller,
-    EscalateTo,
-    Topic,
+from .constants import SUMMARY_MAX, CallChannel, Caller, Topic
+from .models import DeskCall
+from .services_call_backs import (  # noqa: F401 (the desk's writes, in one place)
+    call_back_assign,
+    call_back_book,
+    call_back_cancel,
+    call_back_done,
+    closed_message,
+    offered_slots,
+    slot_text,
 )
-from .models import CallBack, DeskCall, Escalation
+from .services_escalations import escalation_close, escalation_raise  # noqa: F401
 
 IDENTITY_SESSION_KEY = "desk.identity"
 IDENTITY_SECONDS = 30 * 60
@@ -215,174 +210,3 @@ def call_record(
         detail={"crime_id": link.crime_id, "event_id": event.pk, "channel": channel},
     )
     return call
-
-
-# --- Call backs ------------------------------------------------------------------------
-
-
-def slot_text(at: dt.datetime) -> str:
-    """A time offered to the victim: "Sunday 6 December 08:00" (London time)."""
-    from victimcare.messaging.desk import LONDON
-
-    local = at.astimezone(LONDON)
-    return f"{local:%A} {local.day} {local:%B %H:%M}"
-
-
-def closed_message(after: dt.datetime) -> str:
-    """What to say when the desk is closed at `after`: the next times it is open."""
-    slots = next_open_slots(after, OFFERED_SLOTS)
-    if not slots:
-        return msg.DESK_CLOSED_NO_SLOTS
-    return msg.DESK_CLOSED.format(slots=", ".join(slot_text(s) for s in slots))
-
-
-@transaction.atomic
-def call_back_book(
-    *,
-    user: User | None,
-    link: CrimeVictim,
-    requested_for: dt.datetime,
-    reason: str,
-    source: str = CallBackSource.DESK,
-    call: DeskCall | None = None,
-    request: HttpRequest | None = None,
-) -> CallBack:
-    """Book a call back to the person on `link` for `requested_for`, due within
-    CALL_BACK_WINDOW of it. Only a time when the desk is open, in the future and
-    within CALL_BACK_HORIZON: otherwise ValidationError (for a closed desk, the
-    message offers the next open times). `user` None: asked for on the portal.
-    Writes a CREATE audit entry (ids only)."""
-    now = timezone.now()
-    errors: dict[str, list[str]] = {}
-    if reason not in CallBackReason.values:
-        errors["reason"] = [msg.CALL_BACK_REASON_REQUIRED]
-    if requested_for <= now:
-        errors["requested_for"] = [msg.CALL_BACK_IN_PAST]
-    elif requested_for > now + CALL_BACK_HORIZON:
-        errors["requested_for"] = [msg.CALL_BACK_TOO_FAR]
-    elif not desk_is_open(requested_for):
-        errors["requested_for"] = [closed_message(requested_for)]
-    if errors:
-        raise ValidationError(errors)
-    call_back = CallBack.objects.create(
-        crime_id=link.crime_id,
-        victim_id=link.victim_id,
-        requested_for=requested_for,
-        due_at=requested_for + CALL_BACK_WINDOW,
-        reason=reason,
-        source=source,
-        requested_by=user,
-        call=call,
-        created_at=now,
-    )
-    audit_record(
-        action=AuditAction.CREATE,
-        request=request,
-        actor=user,
-        object_type="desk.call_back",
-        object_id=call_back.pk,
-        subject_type="cases.victim",
-        subject_id=link.victim_id,
-        detail={"crime_id": link.crime_id, "source": source},
-    )
-    return call_back
-
-
-def call_back_assign(*, user: User, call_back: CallBack) -> bool:
-    """Take an open call back (`user` becomes its assignee). False if it is no
-    longer open. The view checks that `user` may see it."""
-    return bool(
-        CallBack.objects.filter(pk=call_back.pk, state=CallBackState.OPEN).update(assignee=user)
-    )
-
-
-@transaction.atomic
-def call_back_done(
-    *, user: User, call_back: CallBack, outcome: str, request: HttpRequest | None = None
-) -> None:
-    """Mark an open call back done with what happened, once: a conditional update,
-    so a second (or concurrent) attempt raises ValidationError and changes nothing."""
-    outcome = (outcome or "").strip()
-    if not outcome:
-        raise ValidationError({"outcome": [msg.CALL_BACK_OUTCOME_REQUIRED]})
-    if len(outcome) > OUTCOME_MAX:
-        raise ValidationError({"outcome": [msg.OUTCOME_TOO_LONG]})
-    now = timezone.now()
-    changed = CallBack.objects.filter(pk=call_back.pk, state=CallBackState.OPEN).update(
-        state=CallBackState.DONE, done_at=now, done_by=user, outcome=outcome
-    )
-    if not changed:
-        raise ValidationError({"outcome": [msg.CALL_BACK_CLOSED]})
-    audit_record(
-        action=AuditAction.CHANGE,
-        request=request,
-        actor=user,
-        object_type="desk.call_back",
-        object_id=call_back.pk,
-        subject_type="cases.victim",
-        subject_id=call_back.victim_id,
-        detail={"crime_id": call_back.crime_id, "state": CallBackState.DONE},
-    )
-
-
-# --- Escalation ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def escalation_raise(
-    *,
-    user: User,
-    link: CrimeVictim,
-    to: str,
-    reason: str,
-    call: DeskCall | None = None,
-    request: HttpRequest | None = None,
-) -> Escalation:
-    """Ask the officer in the case, or a supervisor of the officer's team (else the
-    nearest one above it), to act, with a reason (encrypted). Writes a CREATE audit
-    entry (ids only). ValidationError when there is nobody to escalate to."""
-    from victimcare.duties.services import supervisors_for
-
-    reason = (reason or "").strip()
-    errors: dict[str, list[str]] = {}
-    if to not in EscalateTo.values:
-        errors["to"] = [msg.ESCALATE_TO_REQUIRED]
-    if not reason:
-        errors["reason"] = [msg.ESCALATE_REASON_REQUIRED]
-    elif len(reason) > REASON_MAX:
-        errors["reason"] = [msg.ESCALATE_REASON_TOO_LONG]
-    crime = link.crime
-    assignee_id: int | None = None
-    if to == EscalateTo.OIC:
-        assignee_id = crime.oic_id
-        if assignee_id is None:
-            errors["to"] = [msg.NO_OIC]
-    elif to == EscalateTo.SUPERVISOR:
-        organisation_id = crime.oic.organisation_id if crime.oic_id else crime.team_id
-        found = sorted(supervisors_for(organisation_ids=[organisation_id]).get(organisation_id, []))
-        if not found:
-            errors["to"] = [msg.NO_SUPERVISOR]
-        else:
-            assignee_id = found[0]
-    if errors:
-        raise ValidationError(errors)
-    escalation = Escalation.objects.create(
-        crime=crime,
-        victim_id=link.victim_id,
-        to=to,
-        assignee_id=assignee_id,
-        reason=reason,
-        call=call,
-        raised_by=user,
-    )
-    audit_record(
-        action=AuditAction.CREATE,
-        request=request,
-        actor=user,
-        object_type="desk.escalation",
-        object_id=escalation.pk,
-        subject_type="cases.victim",
-        subject_id=link.victim_id,
-        detail={"crime_id": crime.pk, "to": to, "assignee_id": assignee_id},
-    )
-    return escalation

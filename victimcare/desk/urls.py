@@ -3,7 +3,7 @@ a name, a phone number or an email (URLs reach access logs and browser history).
 
 from django.urls import path
 
-from . import views
+from . import views, views_call_backs, views_calls, views_workload
 
 app_name = "desk"
 
@@ -17,24 +17,41 @@ urlpatterns = [
     path("victims/<int:victim_id>/crimes/<int:crime_id>/", views.case, name="case"),
     path(
         "victims/<int:victim_id>/crimes/<int:crime_id>/call/",
-        views.record_call,
+        views_calls.record_call,
         name="record-call",
     ),
     path(
         "victims/<int:victim_id>/crimes/<int:crime_id>/call-back/",
-        views.call_back_book,
+        views_call_backs.call_back_book,
         name="call-back",
     ),
     path(
         "victims/<int:victim_id>/crimes/<int:crime_id>/escalate/",
-        views.escalate,
+        views_calls.escalate,
         name="escalate",
     ),
-    path("call-backs/", views.call_backs, name="call-backs"),
+    path("call-backs/", views_call_backs.call_backs, name="call-backs"),
     path(
         "call-backs/<int:call_back_id>/assign/",
-        views.call_back_assign,
+        views_call_backs.call_back_assign,
         name="call-back-assign",
     ),
-    path("call-backs/<int:call_back_id>/done/", views.call_back_done, name="call-back-done"),
+    path(
+        "call-backs/<int:call_back_id>/done/",
+        views_call_backs.call_back_done,
+        name="call-back-done",
+    ),
+    path(
+        "call-backs/<int:call_back_id>/cancel/",
+        views_call_backs.call_back_cancel,
+        name="call-back-cancel",
+    ),
+    path(
+        "escalations/<int:escalation_id>/close/",
+        views_calls.escalation_close,
+        name="escalation-close",
+    ),
+    # The person asked to act reaches this from the task on their worklist.
+    path("tasks/<int:task_id>/escalation/", views_calls.escalation, name="escalation"),
+    path("workload/", views_workload.workload, name="workload"),
 ]

@@ -1,4 +1,6 @@
 """Desk console pages: find fast, check who is calling, the plain-language case view.
+The call pages are in `views_calls`, call backs in `views_call_backs`, the
+workload in `views_workload`; the helpers they share are here.
 
 Every page needs `desk.use_console` (anyone else gets the ordinary 404) and
 reads cases only through the case policy (`access_crime`). Search criteria
@@ -8,13 +10,11 @@ view is shown only after an identity check passed in this session.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from victimcare.accounts.views import permission_required_or_404
 from victimcare.cases.check_answers import service_errors
-from victimcare.cases.constants import VictimRole
+from victimcare.cases.models import CrimeVictim
 from victimcare.duties.views import (
     LANGUAGE_NAMES,
     contact_rules,
@@ -35,19 +35,10 @@ from victimcare.duties.views import (
     state_tag,
     when,
 )
-from victimcare.messaging.desk import LONDON, desk_hours_text, desk_is_open
+from victimcare.messaging.desk import desk_hours_text, desk_is_open
 
-from . import messages as msg
-from . import selectors, services
-from .constants import FollowUp
-from .forms import (
-    CallBackDoneForm,
-    CallBackForm,
-    DeskSearchForm,
-    EscalateForm,
-    IdentityCheckForm,
-    RecordCallForm,
-)
+from . import selectors, selectors_follow_ups, services
+from .forms import DeskSearchForm, IdentityCheckForm
 from .models import DeskCall
 from .permissions import USE_CONSOLE
 
@@ -210,7 +201,10 @@ def case(request: HttpRequest, victim_id: int, crime_id: int) -> HttpResponse:
     rules = contact_rules([victim.pk]).get(victim.pk, {})
     oic = crime.oic
     now = timezone.now()
-    open_call_backs, escalations = selectors.case_follow_ups(link=link)
+    open_call_backs, escalations = selectors_follow_ups.case_follow_ups(link=link)
+    urgent = selectors_follow_ups.urgent_texts(
+        user=request.user, link=link, purpose=_purpose(request), request=request
+    )
     return render(
         request,
         "desk/case.html",
@@ -239,6 +233,7 @@ def case(request: HttpRequest, victim_id: int, crime_id: int) -> HttpResponse:
                     "when": services.slot_text(c.requested_for),
                     "reason": c.get_reason_display(),
                     "overdue": c.due_at < now,
+                    "cancel_href": f"{reverse('desk:call-back-cancel', args=[c.pk])}?from=case",
                 }
                 for c in open_call_backs
             ],
@@ -248,23 +243,28 @@ def case(request: HttpRequest, victim_id: int, crime_id: int) -> HttpResponse:
                     "assignee": e.assignee.full_name if e.assignee else "",
                     "when": when(e.raised_at),
                     "reason": e.reason,
+                    "close_href": reverse("desk:escalation-close", args=[e.pk]),
                 }
                 for e in escalations
+            ],
+            "urgent_texts": [
+                {
+                    "when": when(u.received_at),
+                    "iso": u.received_at.isoformat(),
+                    "content": u.content,
+                    "reason": u.task.reason,
+                    "done_href": reverse("messaging:task-done", args=[u.task.pk]),
+                }
+                for u in urgent
             ],
         },
     )
 
 
-# --- Record the call, call backs, escalation -------------------------------------------
-
-RECORD_TITLE = "Record the call"
-CALL_BACK_TITLE = "Book a call back"
-ESCALATE_TITLE = "Escalate"
-QUEUE_TITLE = "Call backs"
-DONE_TITLE = "Mark the call back done"
+# --- Shared by the call, call-back and escalation pages --------------------------------
 
 
-def _identified(request: HttpRequest, victim_id: int, crime_id: int) -> Any:
+def identified(request: HttpRequest, victim_id: int, crime_id: int) -> Any:
     """The person's link if the agent may view the case (else 404) and the caller
     passed the identity check in this session (else a redirect to it)."""
     link = selectors.access_victim_on_crime(
@@ -275,231 +275,19 @@ def _identified(request: HttpRequest, victim_id: int, crime_id: int) -> Any:
     return link
 
 
-def _add_service_errors(form: Any, error: ValidationError, fields: dict[str, str]) -> None:
+def add_service_errors(form: Any, error: ValidationError, fields: dict[str, str]) -> None:
+    """Put a service's ValidationError on the form's fields (`fields` renames keys)."""
     for key, texts in service_errors(error).items():
         name = fields.get(key.split(".")[-1], key.split(".")[-1])
         for text_ in texts:
             form.add_error(name if name in form.fields else None, text_)
 
 
-def _idempotency_key(request: HttpRequest) -> str:
-    key = request.POST.get("idempotency_key", "") if request.method == "POST" else ""
-    if not (key.isascii() and 20 <= len(key) <= 64):
-        key = secrets.token_urlsafe(24)
-    return key
-
-
-@never_cache
-@permission_required_or_404(USE_CONSOLE)
-@require_http_methods(["GET", "POST"])
-def record_call(request: HttpRequest, victim_id: int, crime_id: int) -> HttpResponse:
-    """Record the call: how, who, what they were told, the duties it completes
-    and whether it needs a follow-up (a call back or an escalation)."""
-    link = _identified(request, victim_id, crime_id)
-    if isinstance(link, HttpResponse):
-        return link
-    from victimcare.duties.views import victim_labels
-
-    labels = victim_labels([link.crime_id])
-    facts_contacts = [
-        (c.victim_id, labels.get((link.crime_id, c.victim_id), c.get_role_display()))
-        for c in link.crime.victim_links.exclude(victim_id=link.victim_id)
-        .exclude(role=VictimRole.VICTIM)
-        .order_by("pk")
-    ]
-    duties = selectors.owed_duty_choices(user=request.user, link=link)
-    form = RecordCallForm(
-        data=request.POST if request.method == "POST" else None,
-        contacts=facts_contacts,
-        duties=duties,
-    )
-    key = _idempotency_key(request)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            call = services.call_record(
-                user=request.user,
-                link=link,
-                channel=data["channel"],
-                caller=data["caller"],
-                contact_id=form.contact_id,
-                topics=data["topics"],
-                summary=data["summary"],
-                told=data["told"],
-                fulfils=[int(d) for d in data["fulfils"]],
-                idempotency_key=f"desk-{key}",
-                request=request,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error, {"victim": "fulfils"})
-        else:
-            done = len(data["fulfils"])
-            messages.success(
-                request,
-                "Call recorded"
-                + (f" and {done} {'duty' if done == 1 else 'duties'} marked done" if done else ""),
-            )
-            follow_up = data["follow_up"]
-            args = {"victim_id": victim_id, "crime_id": crime_id}
-            if follow_up == FollowUp.CALL_BACK:
-                return redirect(f"{reverse('desk:call-back', kwargs=args)}?call={call.pk}")
-            if follow_up == FollowUp.ESCALATE:
-                return redirect(f"{reverse('desk:escalate', kwargs=args)}?call={call.pk}")
-            return redirect("desk:case", **args)
-    return render(
-        request,
-        "desk/record_call.html",
-        {"title": RECORD_TITLE, "form": form, "link": link, "idempotency_key": key},
-    )
-
-
-def _call_of(request: HttpRequest, link: Any) -> DeskCall | None:
+def call_of(request: HttpRequest, link: CrimeVictim) -> DeskCall | None:
+    """The desk call (`call` in the query or body) these follow-ups come from, if on `link`."""
     raw = request.POST.get("call") or request.GET.get("call") or ""
     if not raw.isdigit():
         return None
     return DeskCall.objects.filter(
         pk=int(raw), crime_id=link.crime_id, victim_id=link.victim_id
     ).first()
-
-
-@never_cache
-@permission_required_or_404(USE_CONSOLE)
-@require_http_methods(["GET", "POST"])
-def call_back_book(request: HttpRequest, victim_id: int, crime_id: int) -> HttpResponse:
-    """Book a call back within the desk's opening hours; a closed time is refused
-    with the next open times offered."""
-    link = _identified(request, victim_id, crime_id)
-    if isinstance(link, HttpResponse):
-        return link
-    call = _call_of(request, link)
-    form = CallBackForm(data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        at = dt.datetime.combine(data["date"], data["time"], tzinfo=LONDON)
-        try:
-            services.call_back_book(
-                user=request.user,
-                link=link,
-                requested_for=at,
-                reason=data["reason"],
-                call=call,
-                request=request,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error, {"requested_for": "time"})
-        else:
-            messages.success(request, f"Call back booked for {services.slot_text(at)}")
-            return redirect("desk:case", victim_id=victim_id, crime_id=crime_id)
-    return render(
-        request,
-        "desk/call_back.html",
-        {
-            "title": CALL_BACK_TITLE,
-            "form": form,
-            "link": link,
-            "call": call,
-            "desk_hours": desk_hours_text(),
-        },
-    )
-
-
-@never_cache
-@permission_required_or_404(USE_CONSOLE)
-@require_http_methods(["GET", "POST"])
-def escalate(request: HttpRequest, victim_id: int, crime_id: int) -> HttpResponse:
-    """Ask the officer in the case or a supervisor to act, with a reason."""
-    link = _identified(request, victim_id, crime_id)
-    if isinstance(link, HttpResponse):
-        return link
-    call = _call_of(request, link)
-    form = EscalateForm(data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.escalation_raise(
-                user=request.user,
-                link=link,
-                to=form.cleaned_data["to"],
-                reason=form.cleaned_data["reason"],
-                call=call,
-                request=request,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error, {})
-        else:
-            messages.success(request, "Escalated")
-            return redirect("desk:case", victim_id=victim_id, crime_id=crime_id)
-    return render(
-        request,
-        "desk/escalate.html",
-        {"title": ESCALATE_TITLE, "form": form, "link": link, "call": call},
-    )
-
-
-@never_cache
-@permission_required_or_404(USE_CONSOLE)
-@require_http_methods(["GET"])
-def call_backs(request: HttpRequest) -> HttpResponse:
-    """The desk's call-back queue: soonest due first, overdue marked. No personal
-    data on the page (CRN, a label and the fixed reason), so no VIEW entry."""
-    from victimcare.duties.views import victim_labels
-
-    queue = selectors.call_back_queue(user=request.user)
-    labels = victim_labels({c.crime_id for c in queue})
-    now = timezone.now()
-    rows = [
-        {
-            "call_back": c,
-            "label": labels.get((c.crime_id, c.victim_id), "Victim"),
-            "due": when(c.due_at),
-            "due_iso": c.due_at.isoformat(),
-            "requested": services.slot_text(c.requested_for),
-            "overdue": c.due_at < now,
-            "mine": c.assignee_id == request.user.pk,
-            "check_href": reverse("desk:identity-check", args=[c.victim_id, c.crime_id]),
-        }
-        for c in queue
-    ]
-    return render(
-        request,
-        "desk/call_backs.html",
-        {"title": QUEUE_TITLE, "rows": rows, "overdue": sum(r["overdue"] for r in rows)},
-    )
-
-
-@never_cache
-@permission_required_or_404(USE_CONSOLE)
-@require_http_methods(["POST"])
-def call_back_assign(request: HttpRequest, call_back_id: int) -> HttpResponse:
-    call_back = selectors.access_call_back(user=request.user, call_back_id=call_back_id)
-    if services.call_back_assign(user=request.user, call_back=call_back):
-        messages.success(request, "The call back is assigned to you")
-    else:
-        messages.error(request, msg.CALL_BACK_CLOSED)
-    return redirect("desk:call-backs")
-
-
-@never_cache
-@permission_required_or_404(USE_CONSOLE)
-@require_http_methods(["GET", "POST"])
-def call_back_done(request: HttpRequest, call_back_id: int) -> HttpResponse:
-    """Mark a call back done with what happened; not twice."""
-    call_back = selectors.access_call_back(user=request.user, call_back_id=call_back_id)
-    form = CallBackDoneForm(data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.call_back_done(
-                user=request.user,
-                call_back=call_back,
-                outcome=form.cleaned_data["outcome"],
-                request=request,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error, {})
-        else:
-            messages.success(request, "Call back marked done")
-            return redirect("desk:call-backs")
-    return render(
-        request,
-        "desk/call_back_done.html",
-        {"title": DONE_TITLE, "form": form, "call_back": call_back},
-    )

@@ -322,6 +322,11 @@ def task_rows(tasks: list[ContactTask], *, show_assignee: bool = False) -> list[
                 "created": when(task.created_at),
                 "created_iso": task.created_at.isoformat(),
                 "duty_href": reverse("duties:duty", args=[task.duty_id]) if task.duty_id else "",
+                # A desk escalation's reason is encrypted on the escalation: its own
+                # (audited) page, for the person asked to act.
+                "detail_href": reverse("desk:escalation", args=[task.pk])
+                if task.kind == TaskKind.DESK_ESCALATION
+                else "",
                 "done_href": reverse("messaging:task-done", args=[task.pk]),
                 "assignee": (task.assignee.full_name if task.assignee_id else "Not assigned")
                 if show_assignee
