@@ -1,5 +1,5 @@
 """The demo steps. Importing a module registers its step; add new capabilities here."""
 
-from . import crimes, feedback, messages, organisations, people, reference
+from . import crimes, desk, feedback, messages, organisations, people, reference
 
-__all__ = ["crimes", "feedback", "messages", "organisations", "people", "reference"]
+__all__ = ["crimes", "desk", "feedback", "messages", "organisations", "people", "reference"]

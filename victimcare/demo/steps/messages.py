@@ -29,14 +29,14 @@ MESSAGE_DAYS = 2
 MESSAGE_EVENTS_MAX = 2000
 
 
-def _demo_crimes() -> Q:
+def demo_crimes_q() -> Q:
     demo_accounts = User.objects.filter(otp_exempt=True).values("pk")
     return Q(oic__in=demo_accounts) | Q(created_by__in=demo_accounts)
 
 
 def messages_reset(ctx: DemoContext) -> int:
     """Delete the messages and contact tasks of the demo crimes (before the crimes go)."""
-    crimes = Crime.objects.filter(_demo_crimes()).values("pk")
+    crimes = Crime.objects.filter(demo_crimes_q()).values("pk")
     tasks, _ = ContactTask.objects.filter(crime__in=crimes).delete()
     messages, _ = OutboundMessage.objects.filter(crime__in=crimes).delete()
     return tasks + messages
