@@ -99,7 +99,7 @@ def _open_slots(start: dt.datetime, count: int) -> list[dt.datetime]:
     at = start.astimezone(LONDON).replace(minute=0, second=0, microsecond=0)
     while len(slots) < count:
         at += dt.timedelta(minutes=30)
-        if desk_is_open(at):
+        if at > start and desk_is_open(at):
             slots.append(at)
     return slots
 
@@ -239,6 +239,8 @@ def desk_reset(ctx: DemoContext) -> int:
     the forum volunteers (before the crimes go)."""
     deleted = 0
     crimes = Crime.objects.filter(demo_crimes_q()).values("pk")
+    if not crimes.exists():
+        return 0  # the step makes nothing without demo crimes (one query when empty)
     escalations = Escalation.objects.filter(crime__in=crimes)
     tasks = list(escalations.values_list("task_id", flat=True))
     deleted += escalations.delete()[0]
@@ -260,8 +262,10 @@ def desk_reset(ctx: DemoContext) -> int:
 def desk_generate(ctx: DemoContext) -> int:
     """Call backs (done, due, overdue, cancelled), escalations with their tasks,
     complaints in the professional standards queue and forum volunteers."""
+    if not Crime.objects.exists():
+        return 0
     agents = _desk_agents()
-    if not agents or not Crime.objects.exists():
+    if not agents:
         return 0
     wanted = CALL_BACKS_DONE + CALL_BACKS_OPEN + CALL_BACKS_OVERDUE + CALL_BACKS_CANCELLED
     links = _links(ctx, wanted + ESCALATIONS + COMPLAINTS)
