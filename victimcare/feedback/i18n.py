@@ -191,3 +191,65 @@ def page_context(text: PageText) -> dict[str, Any]:
             "pressOneMoreTimeText": text.plain("exit_press_one"),
         },
     }
+
+
+class OverlayWords:
+    """The words of another app's public pages (the portal's, the forum's),
+    laid over the feedback layout's words of the same language.
+
+    `page_dir` holds `<language>.json` files like `data/page/` here (`review`,
+    `texts`). A page is only offered in a language with a file there, so no
+    page mixes languages: anything else gives English."""
+
+    def __init__(self, page_dir: Path) -> None:
+        self.page_dir = page_dir
+        self._files: dict[str, dict[str, Any]] = {}
+        self._texts: dict[str, PageText] = {}
+
+    def _load(self, language: str) -> dict[str, Any]:
+        if language not in self._files:
+            path = self.page_dir / f"{language}.json"
+            self._files[language] = (
+                json.loads(path.read_text(encoding="utf-8"))
+                if path.exists()
+                else {"language": language, "review": "", "texts": {}}
+            )
+        return self._files[language]
+
+    def languages(self) -> list[str]:
+        """The languages the pages can be read in, in the messaging app's order."""
+        have = {p.stem for p in self.page_dir.glob("*.json")}
+        return [code for code in supported_languages() if code in have]
+
+    def raw_texts(self, language: str) -> dict[str, str]:
+        """The strings in one language's file, as written (no fallback)."""
+        return dict(self._load(language).get("texts", {}))
+
+    def review_status(self, language: str) -> str:
+        return str(self._load(language).get("review", ""))
+
+    def language(self, requested: str | None) -> str:
+        """The language to show for `?lang=`: one with a file, else English. Never raises."""
+        code = choose_language(requested)
+        return code if code in self.languages() else SOURCE_LANGUAGE
+
+    def text(self, language: str) -> PageText:
+        """The page words in `language` (anything without a file gives English)."""
+        code = self.language(language)
+        if code not in self._texts:
+            layout = page_text(code).texts
+            merged = {**layout, **self.raw_texts(SOURCE_LANGUAGE), **self.raw_texts(code)}
+            self._texts[code] = PageText(language=code, texts=merged)
+        return self._texts[code]
+
+    def language_links(self, current: str, query: dict[str, str]) -> list[dict[str, Any]]:
+        """One link per language with a file, named in itself, keeping the page's
+        other query parameters (a filter, where the person came from)."""
+        from urllib.parse import urlencode
+
+        have = self.languages()
+        return [
+            {**link, "href": "?" + urlencode({**query, "lang": link["code"]})}
+            for link in language_links(current)
+            if link["code"] in have
+        ]
