@@ -104,69 +104,75 @@ def _open_slots(start: dt.datetime, count: int) -> list[dt.datetime]:
     return slots
 
 
+def _call_back(link: CrimeVictim, at: dt.datetime, **fields: object) -> CallBack:
+    """A call back to the person on `link` for `at`, due within the desk's window."""
+    return CallBack(
+        crime_id=link.crime_id,
+        victim_id=link.victim_id,
+        requested_for=at,
+        due_at=at + CALL_BACK_WINDOW,
+        **fields,
+    )
+
+
 def _call_backs(ctx: DemoContext, links: list[CrimeVictim], agents: list[User]) -> int:
+    """Done over the last four weeks, due in the next open hours, overdue, cancelled."""
     rng = ctx.random("desk:call-backs")
     now = timezone.now()
+    done = links[:CALL_BACKS_DONE]
+    due = links[CALL_BACKS_DONE : CALL_BACKS_DONE + CALL_BACKS_OPEN]
+    overdue = links[CALL_BACKS_DONE + CALL_BACKS_OPEN :][:CALL_BACKS_OVERDUE]
+    cancelled = links[CALL_BACKS_DONE + CALL_BACKS_OPEN + CALL_BACKS_OVERDUE :][
+        :CALL_BACKS_CANCELLED
+    ]
     rows: list[CallBack] = []
-    for link in links[:CALL_BACKS_DONE]:
+    for link in done:
         asked = now - dt.timedelta(hours=rng.uniform(2, 27 * 24))
-        done = asked + dt.timedelta(minutes=rng.uniform(10, 300))
         agent = rng.choice(agents)
         rows.append(
-            CallBack(
-                crime_id=link.crime_id,
-                victim_id=link.victim_id,
-                requested_for=asked,
-                due_at=asked + CALL_BACK_WINDOW,
+            _call_back(
+                link,
+                asked,
                 reason=rng.choice(CallBackReason.values),
                 source=rng.choice(CallBackSource.values),
                 requested_by=agent,
                 assignee=agent,
                 state=CallBackState.DONE,
                 created_at=asked,
-                done_at=done,
+                done_at=asked + dt.timedelta(minutes=rng.uniform(10, 300)),
                 done_by=agent,
                 outcome="Spoke to them; they have what they needed.",
             )
         )
-    later = links[CALL_BACKS_DONE : CALL_BACKS_DONE + CALL_BACKS_OPEN]
-    for link, at in zip(later, _open_slots(now, len(later)), strict=False):
+    for link, at in zip(due, _open_slots(now, len(due)), strict=False):
         portal = rng.random() < 0.4
         rows.append(
-            CallBack(
-                crime_id=link.crime_id,
-                victim_id=link.victim_id,
-                requested_for=at,
-                due_at=at + CALL_BACK_WINDOW,
+            _call_back(
+                link,
+                at,
                 reason=rng.choice(CallBackReason.values),
                 source=CallBackSource.PORTAL if portal else CallBackSource.DESK,
                 requested_by=None if portal else rng.choice(agents),
                 created_at=now - dt.timedelta(hours=rng.uniform(1, 20)),
             )
         )
-    start = CALL_BACKS_DONE + CALL_BACKS_OPEN
-    for link in links[start : start + CALL_BACKS_OVERDUE]:
+    for link in overdue:
         at = now - dt.timedelta(hours=rng.uniform(2, 6))
         rows.append(
-            CallBack(
-                crime_id=link.crime_id,
-                victim_id=link.victim_id,
-                requested_for=at,
-                due_at=at + CALL_BACK_WINDOW,
+            _call_back(
+                link,
+                at,
                 reason=CallBackReason.UPDATE,
                 source=CallBackSource.PORTAL,
                 created_at=at - dt.timedelta(hours=12),
             )
         )
-    start += CALL_BACKS_OVERDUE
-    for link in links[start : start + CALL_BACKS_CANCELLED]:
+    for link in cancelled:
         at = now - dt.timedelta(days=rng.uniform(1, 5))
         rows.append(
-            CallBack(
-                crime_id=link.crime_id,
-                victim_id=link.victim_id,
-                requested_for=at,
-                due_at=at + CALL_BACK_WINDOW,
+            _call_back(
+                link,
+                at,
                 reason=CallBackReason.QUESTION,
                 requested_by=rng.choice(agents),
                 state=CallBackState.CANCELLED,
