@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "victimcare.feedback",
     "victimcare.portal",
     "victimcare.forum",
+    "victimcare.referrals",
     "victimcare.api",
     "victimcare.demo",
 ]
@@ -465,6 +466,19 @@ PORTAL_TRACK_SESSION_SECONDS = env.int("PORTAL_TRACK_SESSION_SECONDS", default=1
 PORTAL_TRACK_RATE_ADDRESS = env.int("PORTAL_TRACK_RATE_ADDRESS", default=30)
 PORTAL_TRACK_RATE_ADDRESS_SECONDS = env.int("PORTAL_TRACK_RATE_ADDRESS_SECONDS", default=10 * 60)
 PORTAL_TRACK_CODES_PER_LINK = env.int("PORTAL_TRACK_CODES_PER_LINK", default=5)
+# Referrals (issue 8): a data problem reported by a support service is due
+# fixed within this many working days.
+REFERRAL_RECTIFY_WORKING_DAYS = env.int("REFERRAL_RECTIFY_WORKING_DAYS", default=1)
+# The /track/ start page (crime reference + date of birth, then a code): each
+# try that is checked costs a look-up and may cost a text, and the pair is a
+# guessing surface, so a client address gets a few tries an hour; and a crime
+# gets a few codes a day from it whoever asks (each new code is three more
+# guesses at a 6-digit code, and a text or email to the victim).
+PORTAL_TRACK_START_RATE_ADDRESS = env.int("PORTAL_TRACK_START_RATE_ADDRESS", default=5)
+PORTAL_TRACK_START_RATE_ADDRESS_SECONDS = env.int(
+    "PORTAL_TRACK_START_RATE_ADDRESS_SECONDS", default=60 * 60
+)
+PORTAL_TRACK_START_CODES_PER_CRIME = env.int("PORTAL_TRACK_START_CODES_PER_CRIME", default=3)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING_CONFIG = None  # victimcare.core.logging configures logging at startup.

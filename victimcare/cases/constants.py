@@ -72,6 +72,9 @@ class EventCode(models.TextChoices):
     # Complaints (VCOP Right 12)
     COMPLAINT_RECEIVED = "complaint_received", "Complaint received"
     COMPLAINT_RESPONDED = "complaint_responded", "Complaint responded to"
+    # Referrals to support services (VCOP Right 4)
+    REFERRAL_SENT = "referral_sent", "Referred to a support service"
+    REFERRAL_DECLINED = "referral_declined", "The victim did not want a referral"
     # Contacts with the victim
     CONTACT_VISIT = "contact_visit", "Visit to the victim"
     CONTACT_CALL = "contact_call", "Call with the victim"

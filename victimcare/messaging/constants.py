@@ -145,6 +145,10 @@ class TaskKind(models.TextChoices):
         "portal_message",
         "The victim sent the desk a message through the portal",
     )
+    REFERRAL_DATA_PROBLEM = (
+        "referral_data_problem",
+        "A support service reported a problem with a referral's details: correct them",
+    )
 
 
 class TaskState(models.TextChoices):
