@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("victimcare.feedback.urls")),
     path("", include("victimcare.portal.urls")),
     path("forum/", include("victimcare.forum.urls")),
+    path("referrals/", include("victimcare.referrals.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("victimcare.api.urls")),
 ]
