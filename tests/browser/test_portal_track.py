@@ -1,8 +1,9 @@
 """Track your case (/track/) in a real browser: zero axe violations for the
-link, code, case, call-back and message pages in English and Arabic (right to
-left), and the whole journey with the keyboard only: open the link, send a
+link, code, case, call-back and message pages, and the start page (crime
+reference and date of birth) with its code page, in English and Arabic (right
+to left); the whole journey with the keyboard only: open the link, send a
 code, enter it, read the case, ask for a call back on a Saturday at 17:00 and
-book one of the Sunday times offered. Console errors and CSP violations fail
+book one of the Sunday times offered; and from the start page to the case. Console errors and CSP violations fail
 the test (`page`).
 
 The code goes out by text in the real service; here the test sets a known code
@@ -228,3 +229,142 @@ def test_the_tracker_with_the_keyboard_only(page: Page, server: Server):
     tab_to("#sign-out")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text(t.plain("ended_title"))
+
+
+# --- The start page: crime reference and date of birth ---------------------------------------
+
+# A crime with one (fake) victim with a date of birth and a safe mobile; no link sent.
+_MAKE_CRIME = """
+import datetime as dt, json
+from django.utils import timezone
+from victimcare.accounts.models import Area, User
+from victimcare.cases.models import Offence
+from victimcare.cases.services import VictimInput, crime_create
+officer = User.objects.get(email="{email}")
+area = Area.objects.filter(bcu=officer.organisation.parent).first()
+offence = Offence.objects.get(code="common-assault")
+crime = crime_create(
+    actor=officer, crn="{crn}", offence=offence,
+    occurred_at=timezone.now() - dt.timedelta(days=1), area=area,
+    victims=[VictimInput(
+        full_name="Test Victim", phone="{phone}", preferred_channel="sms",
+        date_of_birth=dt.date(1985, 3, 27),
+    )],
+)
+print(json.dumps({{"crime": crime.pk}}))
+"""
+
+# Test only: a known code on the crime's newest link (the one the start page made).
+_SET_CODE_FOR_CRIME = """
+import datetime as dt
+from django.utils import timezone
+from victimcare.portal.models import TrackingLink
+from victimcare.portal.tracking import code_hash
+link = TrackingLink.objects.filter(crime_id={crime}, revoked_at__isnull=True).latest("pk")
+assert link.created_by_id is None
+TrackingLink.objects.filter(pk=link.pk).update(
+    code_hash=code_hash(link, "{code}"),
+    code_expires_at=timezone.now() + dt.timedelta(minutes=10),
+)
+print("ok")
+"""
+
+
+# Test only: the earlier tests of the session used up this machine's tracker
+# allowance (30 requests per 10 minutes per address); start these with none used.
+_RESET_LIMITS = """
+from django.conf import settings
+from victimcare.core.models import RateCounter
+from victimcare.core.ratelimit import key_hash
+windows = {
+    "": settings.PORTAL_TRACK_RATE_ADDRESS_SECONDS,
+    "start:": settings.PORTAL_TRACK_START_RATE_ADDRESS_SECONDS,
+}
+keys = [
+    key_hash(f"{seconds}:portal:track:{kind}address:{ip}")
+    for kind, seconds in windows.items() for ip in ("127.0.0.1", "::1")
+]
+print(RateCounter.objects.filter(key__in=keys).delete()[0])
+"""
+
+
+def _new_crime(server: Server) -> tuple[str, object]:
+    _shell(server, _RESET_LIMITS, "Resetting the tracker's rate limits")
+    crn = f"97{secrets.randbelow(100_000):05d}/26"
+    output = _shell(
+        server,
+        _MAKE_CRIME.format(
+            email=OFFICER.email, crn=crn, phone=f"07700 900{secrets.randbelow(1000):03d}"
+        ),
+        "Recording a crime",
+    )
+    made: dict[str, object] = json.loads(output.strip().splitlines()[-1])
+    return crn, made["crime"]
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("en", "ltr"), ("ar", "rtl")])
+def test_the_start_page_is_accessible_in_english_and_arabic(
+    page: Page, server: Server, lang: str, direction: str
+):
+    t = track_text(lang)
+    crn, _crime = _new_crime(server)
+
+    response = page.goto(f"/track/?lang={lang}")
+    assert response is not None and response.status == 200
+    assert _html(page) == (lang, direction)
+    expect(page.locator("#begin-intro")).to_have_text(t.plain("begin_intro"))
+    assert_accessible(page)
+    screenshot(page, f"portal-track-begin-{lang}")
+
+    # Nothing typed: both problems in the summary, in the page's language.
+    page.locator("#begin").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text(t.plain("start_crn_required"))
+    expect(summary).to_contain_text(t.plain("start_dob_required"))
+    assert _html(page) == (lang, direction)
+    assert_accessible(page)
+    screenshot(page, f"portal-track-begin-error-{lang}")
+
+    page.locator("#crn").fill(crn)
+    page.locator("#date_of_birth-day").fill("27")
+    page.locator("#date_of_birth-month").fill("3")
+    page.locator("#date_of_birth-year").fill("1985")
+    page.locator("#begin").click()
+    page.wait_for_url(f"**/track/code/?lang={lang}")
+    expect(page.locator("#begin-sent")).to_have_text(t.plain("begin_sent"))
+    assert_accessible(page)
+
+
+def test_from_the_start_page_to_the_case_with_the_keyboard_only(page: Page, server: Server):
+    t = track_text("en")
+    crn, crime = _new_crime(server)
+    page.goto("/track/")
+
+    def tab_to(selector: str, limit: int = 80) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("s => document.activeElement.matches(s)", selector):
+                return
+        pytest.fail(f"Tab never reached {selector}")
+
+    tab_to("#crn")
+    page.keyboard.type(crn)
+    page.keyboard.press("Tab")
+    expect(page.locator("#date_of_birth-day")).to_be_focused()
+    page.keyboard.type("27")
+    page.keyboard.press("Tab")
+    page.keyboard.type("3")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1985")
+    tab_to("#begin")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/track/code/?lang=en")
+    expect(page.locator("h1")).to_have_text(t.plain("code_title"))
+
+    _shell(server, _SET_CODE_FOR_CRIME.format(crime=crime, code=KNOWN_CODE), "Setting a code")
+    tab_to("#code")
+    page.keyboard.type(KNOWN_CODE)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/track/case/?lang=en")
+    expect(page.locator("#crn")).to_contain_text(crn)
+    assert_accessible(page)

@@ -1,4 +1,5 @@
-"""Forms of the case tracker: the one-time code, a call back, a message to the desk.
+"""Forms of the case tracker: the start page (crime reference and date of birth),
+the one-time code, a call back, a message to the desk.
 
 Labels and errors are the tracker's words in the page's language (tracking.track_text).
 """
@@ -6,22 +7,88 @@ Labels and errors are the tracker's words in the page's language (tracking.track
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from victimcare.core.forms import DayMonthYearWidget
 from victimcare.desk.constants import CALL_BACK_HORIZON
 from victimcare.duties.calendar import LONDON
 from victimcare.feedback.i18n import PageText
 from victimcare.messaging import wording
 
+from .constants import CRN_MAX_LENGTH
 from .tracking import MESSAGE_MAX_LENGTH, call_back_reasons
 
 # Times a call back can be asked for: every half hour of the day. The desk's
 # hours decide which can be booked; a closed time is answered with the next
 # open ones.
 TIME_CHOICES = [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
+
+
+# A crime reference once spaces are taken out (services.crime_for_crn does the
+# same): letters, digits, slashes, dots, hyphens and underscores.
+CRN_PATTERN = re.compile(r"^[A-Z0-9/._-]+$")
+OLDEST_YEAR = 1900
+
+
+class DateOfBirthField(forms.Field):
+    """A date of birth typed as day, month and year (govukDateInput), with
+    errors in the page's language. Required."""
+
+    widget = DayMonthYearWidget
+
+    def __init__(self, *args: Any, text: PageText, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.words = text
+
+    def to_python(self, value: Any) -> dt.date | None:
+        t = self.words.plain
+        parts = [str(p or "").strip() for p in (value or ["", "", ""])]
+        if not any(parts):
+            raise forms.ValidationError(t("start_dob_required"))
+        if not all(parts):
+            raise forms.ValidationError(t("start_dob_incomplete"))
+        try:
+            day, month, year = (int(p) for p in parts)
+            if year < OLDEST_YEAR:
+                raise ValueError
+            born = dt.date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(t("start_dob_real")) from None
+        if born >= timezone.now().astimezone(LONDON).date():
+            raise forms.ValidationError(t("start_dob_past"))
+        return born
+
+
+class StartForm(forms.Form):
+    """The /track/ start page: a crime reference number and a date of birth."""
+
+    crn = forms.CharField(strip=True)
+
+    def __init__(self, *args: Any, text: PageText, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        self.words = text
+        t = text.plain
+        f = self.fields["crn"]
+        f.label = t("start_crn_label")
+        f.help_text = t("start_crn_hint")
+        f.error_messages = {"required": t("start_crn_required")}
+        f.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.fields["date_of_birth"] = DateOfBirthField(
+            text=text, label=t("start_dob_legend"), help_text=t("start_dob_hint")
+        )
+
+    def clean_crn(self) -> str:
+        value = re.sub(r"\s+", "", self.cleaned_data["crn"]).upper()
+        if not value:
+            raise forms.ValidationError(self.words.plain("start_crn_required"))
+        if len(value) > CRN_MAX_LENGTH or not CRN_PATTERN.match(value):
+            raise forms.ValidationError(self.words.plain("start_crn_invalid"))
+        return value
 
 
 class CodeForm(forms.Form):

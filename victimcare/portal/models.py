@@ -99,7 +99,9 @@ class TrackingLink(models.Model):
     sent and where every code goes; `recipient_hash` is an HMAC of the address
     it was sent to, so a code is never sent to a number or address the link
     did not go to. A new link for the same victim and crime revokes the old
-    one. Three wrong codes lock the link for good (`locked_at`).
+    one. Three wrong codes in a row lock the link for good (`locked_at`).
+    A link made at /track/ from a crime reference and date of birth has no
+    `created_by` and is never sent: only its one-time code is.
     """
 
     victim = models.ForeignKey("cases.Victim", on_delete=models.PROTECT, related_name="+")
@@ -108,8 +110,9 @@ class TrackingLink(models.Model):
     channel = models.CharField(max_length=10)
     recipient_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
+    # Empty for a link the victim started themselves at /track/ (tracking_start).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -4,7 +4,7 @@ the session."""
 
 from django.urls import path
 
-from . import views, views_complaints, views_track
+from . import views, views_complaints, views_track, views_track_start
 
 app_name = "portal"
 
@@ -20,6 +20,8 @@ urlpatterns = [
         views_track.track_send,
         name="track-send",
     ),
+    path("track/", views_track_start.track_begin, name="track-begin"),
+    path("track/code/", views_track_start.track_begin_code, name="track-begin-code"),
     path("track/case/", views_track.track_case, name="track-case"),
     path("track/case/call-back/", views_track.track_call_back, name="track-call-back"),
     path("track/case/message/", views_track.track_message, name="track-message"),

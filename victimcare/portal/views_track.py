@@ -10,6 +10,8 @@ Public, every request limited per client address before anything is looked up:
   sign-in and sign-out). /track/case/call-back/ and /track/case/message/ ask
   the desk for a call or send it a message; /track/sign-out/ ends it.
 
+Without the link: /track/ and /track/code/ (views_track_start).
+
 An unknown, expired or revoked link gets one page, rendered once per process and
 language (feedback.limits.render_neutral), so they cannot be told apart. No
 address holds anything but the random token and fixed words.
@@ -96,9 +98,17 @@ def _unavailable(request: HttpRequest, text: PageText) -> HttpResponse:
     return _private(HttpResponse(page, status=404))
 
 
-def _locked(request: HttpRequest, text: PageText) -> HttpResponse:
+def _locked(request: HttpRequest, text: PageText, *, started: bool = False) -> HttpResponse:
+    """Three wrong codes: for a link ("this link is locked"), or after the start
+    page ("too many wrong codes"; the same page whether anything matched)."""
+    prefix = "start_" if started else ""
     return _page(
-        request, "portal/track_locked.html", text, status=403, title=text.plain("locked_title")
+        request,
+        "portal/track_locked.html",
+        text,
+        status=403,
+        title=text.plain(f"{prefix}locked_title"),
+        body_key=f"{prefix}locked_body",
     )
 
 
