@@ -344,3 +344,15 @@ def test_a_broken_file_is_reported_by_manage_check(directory_file):
 
     with pytest.raises(SystemCheckError, match="portal.E001"):
         call_command("check", verbosity=0)
+
+
+def test_the_support_and_rights_pages_link_to_check_your_case_in_their_language(orgs):
+    from django.test import Client
+
+    client = Client()
+    for url in (reverse("portal:support"), reverse("feedback:rights")):
+        english = client.get(f"{url}?lang=en").content.decode()
+        assert f'href="{reverse("portal:track-begin")}?lang=en"' in english
+        assert "Check your case" in english
+        arabic = client.get(f"{url}?lang=ar").content.decode()
+        assert f'href="{reverse("portal:track-begin")}?lang=ar"' in arabic

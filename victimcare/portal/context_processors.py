@@ -7,9 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .i18n import support_link
+from .i18n import support_link, track_link
 from .tracking import desk_panel
 
 
 def portal_links(request: HttpRequest) -> dict[str, Any]:
-    return {"support_link": support_link, "track_desk_panel": desk_panel}
+    return {
+        "support_link": support_link,
+        "track_link": track_link,
+        "track_desk_panel": desk_panel,
+    }

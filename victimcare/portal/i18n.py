@@ -67,3 +67,16 @@ def support_link(language: str) -> dict[str, str]:
         "text": text.plain("support_link"),
         "lang": text.language,
     }
+
+
+def track_link(language: str) -> dict[str, str]:
+    """The link to /track/ (check your case) that other public pages show, in
+    `language` when the tracker has it, else in English."""
+    from .tracking_text import track_text
+
+    text = track_text(language)
+    return {
+        "href": f"{reverse('portal:track-begin')}?lang={text.language}",
+        "text": text.plain("track_title"),
+        "lang": text.language,
+    }
