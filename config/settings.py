@@ -466,6 +466,12 @@ PORTAL_TRACK_SESSION_SECONDS = env.int("PORTAL_TRACK_SESSION_SECONDS", default=1
 PORTAL_TRACK_RATE_ADDRESS = env.int("PORTAL_TRACK_RATE_ADDRESS", default=30)
 PORTAL_TRACK_RATE_ADDRESS_SECONDS = env.int("PORTAL_TRACK_RATE_ADDRESS_SECONDS", default=10 * 60)
 PORTAL_TRACK_CODES_PER_LINK = env.int("PORTAL_TRACK_CODES_PER_LINK", default=5)
+# The Victim Voice Forum's public pages: sign-ups and withdrawal-link requests
+# per client address (forum/views.py reads these).
+FORUM_JOIN_RATE = env.int("FORUM_JOIN_RATE", default=10)
+FORUM_JOIN_RATE_SECONDS = env.int("FORUM_JOIN_RATE_SECONDS", default=60 * 60)
+FORUM_WITHDRAW_RATE = env.int("FORUM_WITHDRAW_RATE", default=30)
+FORUM_WITHDRAW_RATE_SECONDS = env.int("FORUM_WITHDRAW_RATE_SECONDS", default=60 * 60)
 # Referrals (issue 8): a data problem reported by a support service is due
 # fixed within this many working days.
 REFERRAL_RECTIFY_WORKING_DAYS = env.int("REFERRAL_RECTIFY_WORKING_DAYS", default=1)
