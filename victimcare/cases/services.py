@@ -688,6 +688,11 @@ def needs_assessment_record(
             "crime_id": crime.pk if crime is not None else None,
         },
     )
+    # Open referrals get the corrected needs (a new snapshot version).
+    # Imported here: referrals builds on cases.
+    from victimcare.referrals.inbox import referrals_refresh_for_victim
+
+    referrals_refresh_for_victim(victim_id=victim.pk, actor=actor, request=request)
     return version
 
 

@@ -40,8 +40,14 @@ STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Recognition", "feedback:recognition", "feedback.view_scores"),
     NavItem("Your feedback", "feedback:mine", "feedback.view_own_feedback"),
     NavItem("Complaints", "portal:complaints", "portal.handle_complaint"),
+    NavItem("Support services", "referrals:directory", "referrals.view_directory"),
     NavItem("Voice Forum", "forum:volunteers", "forum.coordinate"),
     NavItem("Rights leaflets", "feedback:force-leaflets", "feedback.print_force_leaflet"),
+    # Referrals (issue 8): the support organisation's inbox.
+    NavItem("Referrals received", "referrals:inbox", "referrals.use_inbox"),
+    # Referrals (issue 8): measures and advocate capacity against demand.
+    NavItem("Referral measures", "referrals:measures", "referrals.view_measures"),
+    NavItem("Advocate capacity", "referrals:capacity", "referrals.view_measures"),
 ]
 
 

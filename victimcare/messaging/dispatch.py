@@ -524,6 +524,10 @@ def task_mark_done(
         subject_id=task.victim_id,
         detail={"state": TaskState.DONE, "crime_id": task.crime_id, "kind": task.kind},
     )
+    if task.kind == TaskKind.REFERRAL_DATA_PROBLEM:  # the officer says the data is fixed
+        from victimcare.referrals.inbox import problem_fixed_by_task
+
+        problem_fixed_by_task(task_id=task.pk, actor=actor)
     task.refresh_from_db()
     return task
 

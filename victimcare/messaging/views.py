@@ -318,6 +318,7 @@ def task_rows(tasks: list[ContactTask], *, show_assignee: bool = False) -> list[
                 "offence": task.crime.offence.name,
                 "victim_label": labels.get((task.crime_id, task.victim_id), "Victim"),
                 "kind": kinds.get(task.kind, task.kind),
+                "kind_code": task.kind,
                 "reason": task.reason,
                 "created": when(task.created_at),
                 "created_iso": task.created_at.isoformat(),
@@ -326,6 +327,8 @@ def task_rows(tasks: list[ContactTask], *, show_assignee: bool = False) -> list[
                 # (audited) page, for the person asked to act.
                 "detail_href": reverse("desk:escalation", args=[task.pk])
                 if task.kind == TaskKind.DESK_ESCALATION
+                else reverse("referrals:problem", args=[task.pk])
+                if task.kind == TaskKind.REFERRAL_DATA_PROBLEM
                 else "",
                 "done_href": reverse("messaging:task-done", args=[task.pk]),
                 "assignee": (task.assignee.full_name if task.assignee_id else "Not assigned")

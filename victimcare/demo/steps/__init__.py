@@ -1,5 +1,25 @@
 """The demo steps. Importing a module registers its step; add new capabilities here."""
 
-from . import crimes, desk, feedback, messages, organisations, people, reference
+from . import (
+    crimes,
+    desk,
+    feedback,
+    messages,
+    organisations,
+    people,
+    reference,
+    referral_services,
+    referrals,
+)
 
-__all__ = ["crimes", "desk", "feedback", "messages", "organisations", "people", "reference"]
+__all__ = [
+    "crimes",
+    "desk",
+    "feedback",
+    "messages",
+    "organisations",
+    "people",
+    "reference",
+    "referral_services",
+    "referrals",
+]
