@@ -31,6 +31,11 @@ def demo_generate_timed(crimes: int) -> dict[str, Any]:
     from victimcare.demo.services import demo_generate
 
     call_command("migrate", interactive=False, verbosity=0)
+    # Load the URLconf now: a long run must not import code changed on disk
+    # since it started (its INSTALLED_APPS would not know a new app).
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
     started = time.perf_counter()
     result = demo_generate(seed=1, options={"crimes": crimes})
     return {
