@@ -116,14 +116,9 @@ def _q(text: PageText) -> str:
     return f"?lang={text.language}"
 
 
-# --- Opening a link ----------------------------------------------------------------
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def track(request: HttpRequest, token: str) -> HttpResponse:
-    """Public: "we will send a code"; POST sends it."""
-    text = _text(request)
+def _open_link(request: HttpRequest, token: str, text: PageText) -> TrackingLink | HttpResponse:
+    """The live link for `token`, or the page to answer instead: over the rate
+    limit (checked before any lookup), no such live link, or locked."""
     refused = _limited(request)
     if refused is not None:
         return refused
@@ -132,6 +127,20 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         return _unavailable(request, text)
     if link.locked_at is not None:
         return _locked(request, text)
+    return link
+
+
+# --- Opening a link ----------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: "we will send a code"; POST sends it."""
+    text = _text(request)
+    link = _open_link(request, token, text)
+    if isinstance(link, HttpResponse):
+        return link
     if request.method == "POST":
         try:
             tracking.tracking_code_send(tracking=link, request=request)
@@ -162,14 +171,9 @@ def _sign_in(request: HttpRequest, link: TrackingLink, text: PageText) -> None:
 def track_code(request: HttpRequest, token: str) -> HttpResponse:
     """Public: enter the code. Wrong or run out: one message; the third wrong code locks."""
     text = _text(request)
-    refused = _limited(request)
-    if refused is not None:
-        return refused
-    link = tracking.link_for_token(token)
-    if link is None:
-        return _unavailable(request, text)
-    if link.locked_at is not None:
-        return _locked(request, text)
+    link = _open_link(request, token, text)
+    if isinstance(link, HttpResponse):
+        return link
     form = CodeForm(request.POST or None, text=text)
     if request.method == "POST" and form.is_valid():
         outcome = tracking.tracking_code_check(
