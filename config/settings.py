@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "victimcare.portal",
     "victimcare.forum",
     "victimcare.referrals",
+    "victimcare.insights",
     "victimcare.api",
     "victimcare.demo",
 ]

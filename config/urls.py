@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("victimcare.portal.urls")),
     path("forum/", include("victimcare.forum.urls")),
     path("referrals/", include("victimcare.referrals.urls")),
+    path("insights/", include("victimcare.insights.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("victimcare.api.urls")),
 ]

@@ -48,6 +48,12 @@ STAFF_NAVIGATION: list[NavItem] = [
     # Referrals (issue 8): measures and advocate capacity against demand.
     NavItem("Referral measures", "referrals:measures", "referrals.view_measures"),
     NavItem("Advocate capacity", "referrals:capacity", "referrals.view_measures"),
+    # Insights (issue 9): dashboards, targets, survey imports, the publication.
+    NavItem("Insights", "insights:home", "insights.view"),
+    NavItem("Furthest below target", "insights:below-target", "insights.view"),
+    NavItem("Targets", "insights:targets", "insights.view"),
+    NavItem("Survey imports", "insights:imports", "insights.import_survey"),
+    NavItem("Publications", "insights:publications", "insights.publish"),
 ]
 
 

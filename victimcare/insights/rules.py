@@ -1,0 +1,3 @@
+"""Placeholder; the permission policy lives in permissions.py (imported by AutodiscoverRulesConfig)."""
+
+from . import permissions  # noqa: F401
