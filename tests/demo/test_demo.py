@@ -294,7 +294,9 @@ def test_queries_do_not_grow_with_the_number_of_rows() -> None:
     assert generated > 500
     # A fixed cost per step and per model that points at people or organisations
     # (the reset's delete collector looks at each); it must not grow with rows.
-    assert len(large.captured_queries) < 150
+    # The insights step's full rollup rebuild is a fixed ~35 of them (one GROUP
+    # BY per source and dimension, plus compliance and statements).
+    assert len(large.captured_queries) < 200
     assert len(large.captured_queries) - len(small.captured_queries) < 20
 
 

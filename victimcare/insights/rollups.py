@@ -393,9 +393,12 @@ class Mismatch:
 
 def rollups_verify(*, now: dt.datetime | None = None) -> list[Mismatch]:
     """Every rollup cell that differs from the raw data (empty: they match).
-    Compliance is judged at `now` (the overdue/open split depends on it): give
-    the time of the last refresh to check it exactly."""
-    now = now or timezone.now()
+    Compliance is judged at `now` (the overdue/open split depends on it), by
+    default the moment of the last refresh, so a duty that merely fell due since
+    is not reported; one whose state changed since is."""
+    if now is None:
+        state = RollupState.objects.filter(name=COMPLIANCE).first()
+        now = state.refreshed_at if state and state.refreshed_at else timezone.now()
     problems: list[Mismatch] = []
     stored_s = {
         (r.month, r.source, r.area_id, r.dimension, r.value): (r.r1, r.r2, r.r3, r.r4, r.r5)
