@@ -197,3 +197,32 @@ def test_compliance_and_statements_match_the_compliance_figures(
         made=Sum("made"), declined=Sum("declined")
     )
     assert statements == {"made": 1, "declined": 1}
+
+
+def test_an_import_stuck_being_checked_is_rejected_for_a_person_to_see(analyst) -> None:  # type: ignore[no-untyped-def]
+    from victimcare.insights.constants import SurveyImportState
+    from victimcare.insights.imports import IMPORT_FAILED
+    from victimcare.insights.jobs import insights_survey_imports_sweep
+
+    stuck = SurveyImport.objects.create(
+        survey="uss",
+        filename="big.csv",
+        sha256="1" * 64,
+        state=SurveyImportState.CHECKING,
+        started_at=NOW - dt.timedelta(hours=2),
+        uploaded_by=analyst,
+    )
+    busy = SurveyImport.objects.create(
+        survey="uss",
+        filename="other.csv",
+        sha256="2" * 64,
+        state=SurveyImportState.CHECKING,
+        started_at=NOW - dt.timedelta(minutes=10),
+    )
+    assert insights_survey_imports_sweep(now=NOW) == 1
+    stuck.refresh_from_db()
+    busy.refresh_from_db()
+    assert stuck.state == SurveyImportState.REJECTED
+    assert stuck.errors == [{"row": 1, "column": "", "message": IMPORT_FAILED}]
+    assert busy.state == SurveyImportState.CHECKING
+    assert insights_survey_imports_sweep(now=NOW) == 0

@@ -381,3 +381,26 @@ def _refresh_rollups(months: set[dt.date]) -> None:
         rollups_refresh(months=sorted(months))
     except Exception as exc:  # noqa: BLE001 - the import itself has succeeded
         log.warning("insights.survey_rollups_failed", error=type(exc).__name__)
+
+
+def survey_imports_stuck_reject(*, started_before: dt.datetime) -> int:
+    """Reject every import still CHECKING that started before `started_before`
+    (its worker died mid-file: an error would have finished it). Conditional on
+    the state, so an import that finishes meanwhile keeps its outcome. Nothing
+    of it was imported (the import is one transaction). Returns how many."""
+    swept = 0
+    stuck = SurveyImport.objects.filter(state=State.CHECKING, started_at__lt=started_before)
+    for survey_import in stuck:
+        with transaction.atomic():
+            claimed = SurveyImport.objects.filter(pk=survey_import.pk, state=State.CHECKING).update(
+                state=State.REJECTED,
+                errors=[Problem(1, "", IMPORT_FAILED).as_dict()],
+                error_count=1,
+                rows_imported=0,
+                content=b"",
+                finished_at=timezone.now(),
+            )
+            if claimed:
+                _audit_outcome(survey_import, state=State.REJECTED, rows=0, problems=1)
+                swept += 1
+    return swept

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import structlog
+from django.utils import timezone
 
 from victimcare.core.scheduler import periodic
 
@@ -27,3 +28,20 @@ def insights_rollups_rebuild() -> int:
     result = rollups_refresh(full=True)
     log.info("insights.rollups_rebuilt", rows=result.rows, seconds=round(result.seconds, 2))
     return result.rows
+
+
+STUCK_AFTER = dt.timedelta(hours=1)
+
+
+@periodic("insights_survey_imports_sweep", every=dt.timedelta(minutes=15))
+def insights_survey_imports_sweep(*, now: dt.datetime | None = None) -> int:
+    """Survey imports left "being checked" for over an hour (the worker died
+    mid-file; an error would have finished them) are rejected with
+    IMPORT_FAILED, so the analyst sees it failed and uploads again. Nothing of
+    them was imported: the import is one transaction. Returns how many."""
+    from .imports import survey_imports_stuck_reject
+
+    swept = survey_imports_stuck_reject(started_before=(now or timezone.now()) - STUCK_AFTER)
+    if swept:
+        log.warning("insights.survey_imports_stuck", imports=swept)
+    return swept

@@ -46,6 +46,7 @@ from victimcare.insights.models import (
     Target,
 )
 from victimcare.insights.rollups import LONDON, rollups_refresh
+from victimcare.insights.targets import financial_year_of
 
 from ..pipeline import DemoContext, demo_step
 
@@ -186,12 +187,8 @@ def _survey(ctx: DemoContext, analyst: User | None) -> int:
     return count + 1
 
 
-def _financial_year(day: dt.date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
-
-
 def _targets(ctx: DemoContext, analyst: User) -> int:
-    year = _financial_year(ctx.epoch.astimezone(LONDON).date())
+    year = financial_year_of(ctx.epoch.astimezone(LONDON).date())
     areas = {a.name: a for a in Area.objects.all()}
     targets: list[Target] = []
     for fy in (year, year + 1):
