@@ -1,5 +1,11 @@
-"""Filled in by the publication part of insights."""
+"""/insights/publications/: the quarterly publication (views_publication)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import views_publication as views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.publication_list, name="publications"),
+    path("<int:pk>/download/", views.publication_download, name="publication-download"),
+    path("<int:pk>/report/", views.publication_report, name="publication-report"),
+]
