@@ -32,7 +32,7 @@ from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
 
 from . import disclosure
-from .models import Publication
+from .models import Publication, RollupState
 from .publication_data import (
     QUARTER_NO_DATA,
     PublicationError,
@@ -150,6 +150,14 @@ def publication_archive_files(publication: Publication) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+def _quarter_lock(quarter: Quarter) -> None:
+    """Lock the quarter's row in RollupState (created once) until the
+    transaction ends (a no-op on SQLite, whose writers are serialised anyway)."""
+    name = f"publication-{quarter.label}"
+    RollupState.objects.get_or_create(name=name)
+    RollupState.objects.select_for_update().get(name=name)
+
+
 def _first_run(quarter: Quarter) -> Publication | None:
     return Publication.objects.filter(quarter=quarter.label).order_by("created_at", "pk").first()
 
@@ -169,19 +177,24 @@ def publication_run(
     parsed = quarter_parse(quarter)
     now = now or timezone.now()
     quarter_check_ended(parsed, today=london_today(now))
-    first = _first_run(parsed)
-    if first is not None:
-        watermarks = Watermarks(first.response_watermark, first.survey_watermark)
-        compliance = compliance_from_json(first.manifest.get(FROZEN_KEY, {}).get("compliance", {}))
-    else:
-        watermarks = current_watermarks()
-        compliance = compliance_counts(quarter=parsed, now=now)
-    snapshot = snapshot_read(quarter=parsed, watermarks=watermarks, compliance=compliance)
-    if snapshot.responses == 0:
-        raise PublicationError(QUARTER_NO_DATA.format(quarter=parsed.label))
-    files, manifest = publication_build(snapshot)
-    stored = {**manifest, FROZEN_KEY: {"compliance": compliance_to_json(compliance)}}
     with transaction.atomic():
+        # Two first runs of a quarter at once must not record two snapshots:
+        # the quarter's lock row serialises them (the second sees the first).
+        _quarter_lock(parsed)
+        first = _first_run(parsed)
+        if first is not None:
+            watermarks = Watermarks(first.response_watermark, first.survey_watermark)
+            compliance = compliance_from_json(
+                first.manifest.get(FROZEN_KEY, {}).get("compliance", {})
+            )
+        else:
+            watermarks = current_watermarks()
+            compliance = compliance_counts(quarter=parsed, now=now)
+        snapshot = snapshot_read(quarter=parsed, watermarks=watermarks, compliance=compliance)
+        if snapshot.responses == 0:
+            raise PublicationError(QUARTER_NO_DATA.format(quarter=parsed.label))
+        files, manifest = publication_build(snapshot)
+        stored = {**manifest, FROZEN_KEY: {"compliance": compliance_to_json(compliance)}}
         publication = Publication.objects.create(
             quarter=parsed.label,
             response_watermark=watermarks.response,
