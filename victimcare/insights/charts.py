@@ -8,6 +8,7 @@ is never the only way to read them.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 
 from .figures import Figure
@@ -97,8 +98,7 @@ def columns(figures: list[Figure], *, target: float | None = None) -> Chart:
     for i, f in enumerate(figures):
         p = f.proportion
         x = LEFT + step * i + (step - width) / 2
-        label = f.label.split(" (")[0]
-        bar = Bar(label, _value_text(f), p.enough, position=round(x, 1))
+        bar = Bar(_short(f.label), _value_text(f), p.enough, position=round(x, 1))
         if p.enough:
             lower, upper = p.interval
             bar.length = round(COLUMN_HEIGHT * (p.share or 0), 1)
@@ -107,3 +107,15 @@ def columns(figures: list[Figure], *, target: float | None = None) -> Chart:
         bar.text_at = round(x + width / 2, 1)
         chart.bars.append(bar)
     return chart
+
+
+_MONTHS = {name: name[:3] for name in calendar.month_name if name}
+
+
+def _short(label: str) -> str:
+    """A column's label as it fits under it: "November 2025" → "Nov 2025";
+    "(partial)" and other notes are left to the table."""
+    words = label.split(" (")[0].split()
+    if len(words) == 2 and words[0] in _MONTHS:
+        return f"{_MONTHS[words[0]]} {words[1]}"
+    return " ".join(words)
