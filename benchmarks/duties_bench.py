@@ -346,14 +346,15 @@ def _admin() -> Any:
     return psycopg.connect(f"{SERVER}/postgres", autocommit=True)
 
 
-def _existing(crimes: int) -> dict[str, Any] | None:
-    """The generation figures of a bench database that already holds `crimes` crimes."""
+def _existing(crimes: int, *, database: str = BENCH_DB) -> dict[str, Any] | None:
+    """The generation figures of a bench database that already holds `crimes` crimes
+    (`database`: this benchmark's, or another's generated the same way)."""
     import psycopg
 
     with _admin() as conn:
         row = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [BENCH_DB],
+            [database],
         ).fetchone()
     if row is None or not row[0]:
         return None
@@ -362,7 +363,7 @@ def _existing(crimes: int) -> dict[str, Any] | None:
     except ValueError:
         return None
     try:
-        with psycopg.connect(f"{SERVER}/{BENCH_DB}") as conn:
+        with psycopg.connect(f"{SERVER}/{database}") as conn:
             count = conn.execute("SELECT COUNT(*) FROM cases_crime").fetchone()[0]
     except psycopg.Error:
         return None

@@ -32,34 +32,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import duties_bench
 from benchmarks.common import ROOT, django_setup, machine, percentiles, run_child
 
 BENCH_DB = os.environ.get("BENCH_INSIGHTS_DB", "victimcare_insights_bench")
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+SERVER = duties_bench.SERVER
 RESULTS = ROOT / "benchmarks" / "results" / "insights.md"
 YEARS = 5
 NEW_RESPONSES = 1000
 
 
-def _admin() -> Any:
-    import psycopg
-
-    return psycopg.connect(f"{SERVER}/postgres", autocommit=True)
-
-
 def _existing(crimes: int) -> dict[str, Any] | None:
-    with _admin() as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [BENCH_DB],
-        ).fetchone()
-    if row is None or not row[0]:
-        return None
-    try:
-        generated = json.loads(row[0])
-    except ValueError:
-        return None
-    return generated if generated.get("crimes") == crimes else None
+    return duties_bench._existing(crimes, database=BENCH_DB)
 
 
 # --- Generation ------------------------------------------------------------------------
@@ -423,7 +407,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     generated = _existing(args.crimes) if args.reuse else None
     if generated is None:
-        with _admin() as conn:
+        with duties_bench._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
         print(f"Generating {args.crimes:,} crimes and {args.responses:,} responses…", flush=True)
@@ -441,7 +425,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         generated["crimes_requested"] = args.crimes
         record = {**generated, "crimes": args.crimes}
-        with _admin() as conn:
+        with duties_bench._admin() as conn:
             conn.execute(
                 f"COMMENT ON DATABASE \"{BENCH_DB}\" IS '{json.dumps(record)}'"  # noqa: S608
             )
