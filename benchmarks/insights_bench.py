@@ -247,8 +247,8 @@ def _measure(requests: int) -> dict[str, Any]:
         month_add,
         month_start,
         rollups_refresh,
-        rollups_verify,
     )
+    from victimcare.insights.rollups_verify import rollups_verify
 
     setup_test_environment()
     blank = encrypt_text("")

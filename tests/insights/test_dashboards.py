@@ -239,8 +239,16 @@ def test_each_page_is_a_handful_of_queries(analyst, areas, path) -> None:  # typ
         assert client.get(f"{path}?{Q1}").status_code == 200
     # Not counting the session's own (saved on every request by the session middleware).
     ours = [q for q in queries if "django_session" not in q["sql"] and "SAVEPOINT" not in q["sql"]]
-    assert len(ours) <= 10
-    assert not any("feedback_response" in q["sql"] for q in queries)
+    # A fixed number whatever the data: the compliance page reads three rollups
+    # and three measures' targets, so it has the most.
+    assert len(ours) <= 12
+    raw_tables = (
+        "feedback_response",
+        "insights_surveyresponse",
+        "duties_duty",
+        "referrals_referral",
+    )
+    assert not any(table in q["sql"] for q in queries for table in raw_tables)
 
 
 @pytest.mark.parametrize(

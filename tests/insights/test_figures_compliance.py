@@ -85,3 +85,31 @@ def test_a_bcu_commander_sees_only_their_boroughs_duties(orgs, duties) -> None: 
     c = compliance_figures(user=commander, filters=Q1, group="team")
     assert sorted(r.label for r in c.rows) == ["Central East Response", "Central East Safeguarding"]
     assert [v.label for v in c.vps] == ["Hackney"]
+
+
+def test_referrals_within_two_working_days_against_their_target(analyst, areas) -> None:  # type: ignore[no-untyped-def]
+    from victimcare.insights.models import ReferralMonthly
+
+    hackney, enfield = areas["central_east"], areas["north"]
+    ReferralMonthly.objects.create(
+        month=JAN, area=hackney, sent=40, within_deadline=39, complete_first_time=30
+    )
+    ReferralMonthly.objects.create(
+        month=FEB, area=hackney, sent=20, within_deadline=20, complete_first_time=20
+    )
+    ReferralMonthly.objects.create(
+        month=JAN, area=enfield, sent=30, within_deadline=12, complete_first_time=29
+    )
+    target_set(
+        actor=analyst, measure=Measure.REFERRAL_TIMELY, area=None, year=2025,
+        annual=Decimal("90"), milestones={},
+    )  # fmt: skip
+    c = compliance_figures(user=analyst, filters=Q1, group="right")
+    assert [
+        (r.label, r.sent, r.timely.successes, r.complete.successes, r.rag) for r in c.referrals
+    ] == [
+        ("Enfield", 30, 12, 29, Rag.RED),  # 40%: wholly below 90%
+        ("Hackney", 60, 59, 50, Rag.GREEN),  # 98.3%, interval about 91–100%
+    ]
+    assert c.referrals[1].timely.interval == pytest.approx(wilson(59, 60))
+    assert (c.referrals_total.sent, c.referrals_total.within_deadline) == (90, 71)

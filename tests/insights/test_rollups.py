@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from tests.duties.test_compliance import LATER, MARCH, march  # noqa: F401 - a fixture
+from tests.referrals.conftest import make_referral, make_service  # noqa: F401 - fixtures
 from victimcare.cases.constants import EventCode
 from victimcare.duties.compliance import compliance_figures
 from victimcare.feedback.constants import InvitationChannel
@@ -26,7 +27,8 @@ from victimcare.insights.models import (
     SurveyImport,
     SurveyResponse,
 )
-from victimcare.insights.rollups import month_add, month_runs, rollups_refresh, rollups_verify
+from victimcare.insights.rollups import month_add, month_runs, rollups_refresh
+from victimcare.insights.rollups_verify import rollups_verify
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -226,3 +228,23 @@ def test_an_import_stuck_being_checked_is_rejected_for_a_person_to_see(analyst) 
     assert stuck.errors == [{"row": 1, "column": "", "message": IMPORT_FAILED}]
     assert busy.state == SurveyImportState.CHECKING
     assert insights_survey_imports_sweep(now=NOW) == 0
+
+
+def test_referrals_are_counted_per_month_and_borough(
+    make_referral,  # noqa: F811
+    areas,
+) -> None:  # type: ignore[no-untyped-def]
+    from victimcare.insights.models import ReferralMonthly
+
+    sent = NOW - dt.timedelta(days=3)
+    on_time = make_referral()
+    late = make_referral()
+    type(late).objects.filter(pk=on_time.pk).update(sent_at=sent)
+    type(late).objects.filter(pk=late.pk).update(
+        sent_at=sent, within_deadline=False, complete_first_time=False
+    )
+    rollups_refresh(now=NOW)
+    november = ReferralMonthly.objects.get(month=dt.date(2026, 11, 1))
+    assert (november.area, november.sent, november.within_deadline) == (areas["central_east"], 2, 1)
+    assert november.complete_first_time == 1
+    assert rollups_verify(now=NOW) == []

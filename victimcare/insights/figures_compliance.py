@@ -1,13 +1,15 @@
 """Victims' Code compliance and Victim Personal Statement figures from the
-monthly rollups (`ComplianceMonthly`, `StatementMonthly`), with the
+monthly rollups (`ComplianceMonthly`, `StatementMonthly`, `ReferralMonthly`), with the
 definitions of `duties.compliance`:
 
 - on-time rate = on time / (on time + late + overdue), with its Wilson 95%
   interval; open and not-applicable duties are outside it;
 - VPS offered rate = (made + declined) / (made + declined + not offered), made
-  rate = made / the same; statements with no recorded outcome are outside both.
+  rate = made / the same; statements with no recorded outcome are outside both;
+- referrals (Right 4): the share sent within 2 working days and the share
+  complete first time, of the referrals sent (`referrals.measures`).
 
-Two GROUP BY queries (duties, statements) plus names and targets.
+Three GROUP BY queries (duties, statements, referrals) plus names and targets.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from victimcare.duties.compliance import RIGHT_TITLES
 
 from .constants import Measure, Rag
 from .figures import Filters, TargetLookup, area_info, scoped
-from .models import ComplianceMonthly, StatementMonthly
+from .models import ComplianceMonthly, ReferralMonthly, StatementMonthly
 from .stats import Proportion, rag
 
 GROUPINGS: dict[str, str] = {"right": "Right", "borough": "Borough", "team": "Team or unit"}
 DUTY_COUNTS = ("due", "on_time", "late", "overdue", "still_open", "not_applicable")
 VPS_COUNTS = ("made", "declined", "not_offered", "not_recorded")
+REFERRAL_COUNTS = ("sent", "within_deadline", "complete_first_time")
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,32 @@ class VpsRow:
 
 
 @dataclass(frozen=True)
+class ReferralRow:
+    """Referrals to support services (Right 4) sent in the period: the share
+    sent within 2 working days (judged against the target) and the share that
+    passed the data-quality gate at the first attempt."""
+
+    key: str
+    label: str
+    sent: int = 0
+    within_deadline: int = 0
+    complete_first_time: int = 0
+    target: float | None = None
+
+    @property
+    def timely(self) -> Proportion:
+        return Proportion(self.within_deadline, self.sent)
+
+    @property
+    def complete(self) -> Proportion:
+        return Proportion(self.complete_first_time, self.sent)
+
+    @property
+    def rag(self) -> Rag | None:
+        return rag(self.timely, self.target)
+
+
+@dataclass(frozen=True)
 class Compliance:
     filters: Filters
     group: str
@@ -85,6 +114,8 @@ class Compliance:
     total: DutyRow
     vps: list[VpsRow]
     vps_total: VpsRow
+    referrals: list[ReferralRow]
+    referrals_total: ReferralRow
 
 
 def _sum_rows(qs, key: str, counts: tuple[str, ...]) -> dict:  # type: ignore[no-untyped-def]
@@ -97,15 +128,19 @@ def compliance_figures(*, user: User, filters: Filters, group: str) -> Complianc
     or team), and VPS outcomes by borough, within the user's boroughs. The
     source filter does not apply (these are not ratings)."""
     filters = scoped(user, filters)
-    duties = ComplianceMonthly.objects.filter(month__gte=filters.start, month__lte=filters.end)
-    statements = StatementMonthly.objects.filter(month__gte=filters.start, month__lte=filters.end)
+    period = {"month__gte": filters.start, "month__lte": filters.end}
+    duties = ComplianceMonthly.objects.filter(**period)
+    statements = StatementMonthly.objects.filter(**period)
+    referrals = ReferralMonthly.objects.filter(**period)
     if filters.area_ids is not None:
         duties = duties.filter(area_id__in=filters.area_ids)
         statements = statements.filter(area_id__in=filters.area_ids)
+        referrals = referrals.filter(area_id__in=filters.area_ids)
     key = {"right": "right", "borough": "area_id", "team": "organisation_id"}[group]
     duty_sums = _sum_rows(duties, key, DUTY_COUNTS)
     vps_sums = _sum_rows(statements, "area_id", VPS_COUNTS)
-    info = area_info(list(duty_sums) * (group == "borough") + list(vps_sums))
+    referral_sums = _sum_rows(referrals, "area_id", REFERRAL_COUNTS)
+    info = area_info(list(duty_sums) * (group == "borough") + list(vps_sums) + list(referral_sums))
     compliance_targets = TargetLookup(Measure.COMPLIANCE, filters.end)
     vps_targets = TargetLookup(Measure.VPS_OFFERED, filters.end)
     if group == "right":
@@ -140,4 +175,19 @@ def compliance_figures(*, user: User, filters: Filters, group: str) -> Complianc
     vps_total = VpsRow(
         "all", f"All ({filters.area_label})", *vps_sums_all, target=vps_targets.for_filter(filters)
     )
-    return Compliance(filters, group, rows, total_row, vps, vps_total)
+    referral_targets = TargetLookup(Measure.REFERRAL_TIMELY, filters.end)
+    referral_rows = [
+        ReferralRow(str(a), info.names[a], *counts, target=referral_targets.share(a))
+        for a, counts in referral_sums.items()
+    ]
+    referral_rows.sort(key=lambda r: (r.key == "None", r.label))
+    referral_all = [sum(getattr(r, c) for r in referral_rows) for c in REFERRAL_COUNTS]
+    referrals_total = ReferralRow(
+        "all",
+        f"All ({filters.area_label})",
+        *referral_all,
+        target=referral_targets.for_filter(filters),
+    )
+    return Compliance(
+        filters, group, rows, total_row, vps, vps_total, referral_rows, referrals_total
+    )

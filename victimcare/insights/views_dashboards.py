@@ -59,6 +59,7 @@ TABLE_PAGES: dict[str, str] = {
     "not-enough": "below-target",
     "compliance": "compliance",
     "vps": "compliance",
+    "referrals": "compliance",
 }
 
 

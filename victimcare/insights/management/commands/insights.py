@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from victimcare.insights.rollups import rollups_refresh, rollups_verify
+from victimcare.insights.rollups import rollups_refresh
+from victimcare.insights.rollups_verify import rollups_verify
 
 MISMATCHES_SHOWN = 20
 
