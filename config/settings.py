@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "victimcare.forum",
     "victimcare.referrals",
     "victimcare.insights",
+    "victimcare.integrations",
     "victimcare.api",
     "victimcare.demo",
 ]

@@ -35,3 +35,25 @@ DEFAULT_ROLE_BY_KIND: dict[str, str] = {
 }
 # A machine never administers people or organisations.
 TOKEN_FORBIDDEN_ROLES = frozenset({Role.ADMINISTRATOR})
+
+
+# What a token may do (issue 10): each endpoint names the scope it needs; a
+# token without it gets 403. Tokens made before scopes existed hold them all.
+SCOPES: dict[str, str] = {
+    "crimes:read": "Read crimes and their victims",
+    "crimes:write": "Record crimes and update what the organisation may",
+    "events:read": "Read journey events (the timeline)",
+    "events:write": "Record journey events",
+    "needs:read": "Read needs assessments",
+    "needs:write": "Update needs assessments (the owning agency)",
+    "duties:read": "Read Victims' Code duties",
+    "duties:write": "Complete duties with the contact that fulfilled them",
+    "messages:read": "Read the status of messages to victims",
+    "referrals:read": "Read referrals to support services",
+    "referrals:write": "Make referrals, update their status, report data problems",
+    "feedback:read": "Read feedback responses (analysts)",
+    "directory:read": "Read the directory of support services",
+    "webhooks:manage": "Manage webhook subscriptions and replay deliveries",
+    "bulk:write": "Upload events in bulk",
+}
+ALL_SCOPES = tuple(SCOPES)

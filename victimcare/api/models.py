@@ -36,6 +36,14 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # What the token may do (constants.SCOPES); an endpoint refuses (403) a
+    # token without the scope it needs.
+    scopes = models.JSONField(default=list, blank=True)
+    # Rotation: the token this one replaces (both stay active until the old
+    # one is revoked or expires, so a partner can switch without downtime).
+    rotated_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["organisation", "-created_at"]

@@ -141,6 +141,10 @@ class TaskKind(models.TextChoices):
         "desk_escalation",
         "The Victim Focus Desk escalated this case to you",
     )
+    FEED_CHECK = (
+        "feed_check",
+        "A partner's feed has gone quiet: check this case's updates by hand",
+    )
     PORTAL_MESSAGE = (
         "portal_message",
         "The victim sent the desk a message through the portal",
