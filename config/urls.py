@@ -20,6 +20,7 @@ urlpatterns = [
     path("forum/", include("victimcare.forum.urls")),
     path("referrals/", include("victimcare.referrals.urls")),
     path("insights/", include("victimcare.insights.urls")),
+    path("integrations/", include("victimcare.integrations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("victimcare.api.urls")),
 ]

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from . import views
 from .converters import CrnConverter
@@ -11,6 +11,8 @@ app_name = "api"
 # CRN (which may contain '/') never swallows "events/", "timeline/", "needs/" or "duties/".
 urlpatterns = [
     path("schema/", views.SchemaApi.as_view(), name="schema"),
+    path("webhooks/", include("victimcare.api.urls_webhooks")),
+    path("bulk-uploads/", include("victimcare.api.urls_bulk")),
     path("crimes/", views.CrimeCreateApi.as_view(), name="crime-create"),
     path("crimes/<api_crn:crn>/events/", views.EventCreateApi.as_view(), name="crime-events"),
     path("crimes/<api_crn:crn>/timeline/", views.TimelineApi.as_view(), name="crime-timeline"),

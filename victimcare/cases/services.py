@@ -189,6 +189,10 @@ def _event_write(
     from victimcare.feedback.dispatch import invitations_for_event
 
     invitations_for_event(event=event)
+    # Partner integration (issue 10): webhook deliveries and feed health, in this transaction.
+    from victimcare.integrations.hooks import event_recorded
+
+    event_recorded(event=event)
     return event
 
 

@@ -54,6 +54,11 @@ STAFF_NAVIGATION: list[NavItem] = [
     NavItem("Targets", "insights:targets", "insights.view"),
     NavItem("Survey imports", "insights:imports", "insights.import_survey"),
     NavItem("Publications", "insights:publications", "insights.publish"),
+    # Partner integration (issue 10).
+    NavItem("Partner feeds", "integrations:feeds", "integrations.view_feeds"),
+    NavItem("Webhooks", "integrations:webhooks", "integrations.manage_webhooks"),
+    NavItem("Upload events", "integrations:uploads", "integrations.upload_events"),
+    NavItem("API tokens", "integrations:tokens", "integrations.manage_tokens"),
 ]
 
 

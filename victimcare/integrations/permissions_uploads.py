@@ -1,0 +1,1 @@
+"""Who may do what with uploads (rules predicates; filled in by that part of issue 10)."""
