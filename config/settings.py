@@ -386,7 +386,10 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="victimcare-support@example.org
 # counters move to a shared store (issue 10/11).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["victimcare.api.authentication.ApiTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "victimcare.api.permissions.HasScope",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["victimcare.api.throttling.ApiTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_token": env.str("API_RATE_LIMIT", default="600/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",

@@ -1,5 +1,9 @@
 """The partner API's cast: tokens for a response team, another BCU's team and a
-Witness Care Unit, and a crime recorded by PC Olivia Officer and shared with the WCU."""
+Witness Care Unit, and a crime recorded by PC Olivia Officer and shared with the WCU.
+
+The cast's tokens hold every scope, so tests of what an endpoint does are not
+about scopes; tests/api/test_scopes.py makes tokens with fewer. (Throttle
+counters are rows in the test database, so each test starts from zero.)"""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from victimcare.accounts.models import Area, Organisation, User
+from victimcare.api.constants import ALL_SCOPES
 from victimcare.api.models import ApiToken
 from victimcare.api.services import token_create
 from victimcare.cases.models import Offence
@@ -37,12 +41,6 @@ class Token:
         return client
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counters() -> None:
-    # Throttle counters live in the (process-wide) default cache.
-    cache.clear()
-
-
 @pytest.fixture
 def force(orgs: dict[str, Organisation]) -> Organisation:
     force = orgs["force"]
@@ -65,19 +63,25 @@ def area(orgs: dict[str, Organisation]) -> Area:
 @pytest.fixture
 def police_token(orgs, force, offences, area) -> Token:  # type: ignore[no-untyped-def]
     """The Central East response team's records system."""
-    return Token(*token_create(organisation=orgs["team"], name="team records system"))
+    return Token(
+        *token_create(organisation=orgs["team"], name="team records system", scopes=ALL_SCOPES)
+    )
 
 
 @pytest.fixture
 def other_bcu_token(orgs, force) -> Token:  # type: ignore[no-untyped-def]
     """The North BCU response team's records system: another BCU."""
-    return Token(*token_create(organisation=orgs["other_team"], name="north records system"))
+    return Token(
+        *token_create(
+            organisation=orgs["other_team"], name="north records system", scopes=ALL_SCOPES
+        )
+    )
 
 
 @pytest.fixture
 def wcu_token(orgs) -> Token:  # type: ignore[no-untyped-def]
     """The East London Witness Care Unit's case management system."""
-    return Token(*token_create(organisation=orgs["wcu"], name="wcu case system"))
+    return Token(*token_create(organisation=orgs["wcu"], name="wcu case system", scopes=ALL_SCOPES))
 
 
 @pytest.fixture

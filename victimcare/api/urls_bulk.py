@@ -1,5 +1,10 @@
 """API routes of the bulk part of issue 10 (included by urls.py)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views_bulk
+
+urlpatterns = [
+    path("", views_bulk.BulkUploadCreateApi.as_view(), name="bulk-upload-create"),
+    path("<int:pk>/", views_bulk.BulkUploadDetailApi.as_view(), name="bulk-upload-detail"),
+]

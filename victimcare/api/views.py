@@ -38,6 +38,7 @@ from . import selectors as api_selectors
 from . import services as api_services
 from .constants import AUDIT_PURPOSE, IDEMPOTENCY_KEY_MAX_LENGTH
 from .pagination import CURSOR_PARAM, paginate_keyset, paginate_newest_first
+from .permissions import PUBLIC, ScopeMap
 from .serializers import (
     ConflictErrorResponseSerializer,
     CrimeCreateInputSerializer,
@@ -117,7 +118,12 @@ def api_validation_error(
 
 
 class BaseApi(APIView):
-    """Turns domain errors into API errors before drf-standardized-errors formats them."""
+    """Turns domain errors into API errors before drf-standardized-errors formats them.
+
+    Each subclass names the scope each method needs (permissions.HasScope):
+    `required_scopes = {"GET": "crimes:read"}`; a method it leaves out is refused."""
+
+    required_scopes: ScopeMap = {}
 
     def error_attr(self, field: str) -> str:
         """How the API names a field a domain service reported an error on."""
@@ -153,6 +159,8 @@ def _victim_inputs(victims: list[dict[str, Any]]) -> list[case_services.VictimIn
 
 
 class CrimeCreateApi(BaseApi):
+    required_scopes = {"POST": "crimes:write"}
+
     @extend_schema(
         operation_id="crime_create",
         tags=[TAG],
@@ -188,6 +196,8 @@ class CrimeCreateApi(BaseApi):
 
 
 class CrimeDetailApi(BaseApi):
+    required_scopes = {"GET": "crimes:read"}
+
     @extend_schema(
         operation_id="crime_retrieve",
         tags=[TAG],
@@ -201,6 +211,8 @@ class CrimeDetailApi(BaseApi):
 
 
 class EventCreateApi(BaseApi):
+    required_scopes = {"POST": "events:write"}
+
     def error_attr(self, field: str) -> str:
         # event_record names the typed fields of `details` by their own names.
         if field == "idempotency_key":
@@ -273,6 +285,8 @@ class EventCreateApi(BaseApi):
 
 
 class TimelineApi(BaseApi):
+    required_scopes = {"GET": "events:read"}
+
     @extend_schema(
         operation_id="timeline_list",
         tags=[TAG],
@@ -301,6 +315,8 @@ class TimelineApi(BaseApi):
 
 
 class DutiesApi(BaseApi):
+    required_scopes = {"GET": "duties:read"}
+
     @extend_schema(
         operation_id="duties_list",
         tags=[TAG],
@@ -350,6 +366,8 @@ class DutiesApi(BaseApi):
 
 
 class NeedsApi(BaseApi):
+    required_scopes = {"GET": "needs:read"}
+
     @extend_schema(
         operation_id="needs_retrieve",
         tags=[TAG],
@@ -395,3 +413,4 @@ class SchemaApi(SpectacularAPIView):
     """The OpenAPI 3.0.3 schema, JSON by default (YAML with Accept: application/yaml)."""
 
     renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+    required_scopes = PUBLIC

@@ -1,5 +1,11 @@
-"""Filled in by the uploads part of issue 10."""
+"""/integrations/uploads/: bulk uploads of journey events."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views_uploads
+
+urlpatterns = [
+    path("", views_uploads.uploads, name="uploads"),
+    path("<int:pk>/", views_uploads.upload_detail, name="upload-detail"),
+    path("<int:pk>/status.json", views_uploads.upload_status, name="upload-status"),
+]
