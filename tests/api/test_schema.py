@@ -47,7 +47,7 @@ def _routes(patterns: list, prefix: str = "") -> set[str]:  # type: ignore[type-
         pattern = prefix + str(p.pattern)
         if isinstance(p, URLResolver):
             found |= _routes(p.url_patterns, pattern)
-        elif isinstance(p, URLPattern) and p.name != "schema":
+        elif isinstance(p, URLPattern) and p.name not in ("schema", "docs"):
             # drf-spectacular names a `pk` parameter `id` (SCHEMA_COERCE_PATH_PK).
             found.add(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", pattern).replace("{pk}", "{id}"))
     return found
@@ -88,3 +88,19 @@ def test_the_schema_needs_no_token_and_loads_nothing_from_a_cdn(db, client) -> N
     response = client.get("/api/v1/schema/")
     assert response.status_code == 200
     assert "cdn" not in response.content.decode().lower()
+
+
+def test_the_documentation_page_lists_every_operation_with_its_scope(db, client, schema) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    # Nothing is loaded from another site: every script, style and image is ours
+    # (the only outside address is the public pages' "Exit this page" link).
+    assert not re.findall(r'src="(?:https?:)?//|<link[^>]+href="(?:https?:)?//', page)
+    for path, operations in schema["paths"].items():
+        for method in set(operations) - {"parameters"}:
+            assert f"<strong>{method.upper()}</strong> {path}</a>" in page, (method, path)
+    assert page.count("Scope: <code>") == sum(
+        len(set(ops) - {"parameters"}) for ops in schema["paths"].values()
+    )
+    assert "<code>events:write</code>" in page

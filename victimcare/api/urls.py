@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from . import views
+from . import docs, views
 from .converters import CrnConverter
 
 register_converter(CrnConverter, "api_crn")
@@ -11,6 +11,7 @@ app_name = "api"
 # CRN (which may contain '/') never swallows "events/", "timeline/", "needs/" or "duties/".
 urlpatterns = [
     path("schema/", views.SchemaApi.as_view(), name="schema"),
+    path("docs/", docs.api_docs, name="docs"),
     path("webhooks/", include("victimcare.api.urls_webhooks")),
     path("bulk-uploads/", include("victimcare.api.urls_bulk")),
     path("crimes/", views.CrimeCreateApi.as_view(), name="crime-create"),
