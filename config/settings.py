@@ -381,9 +381,9 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="victimcare-support@example.org
 
 # Partner API (issue 10 extends it). Authentication and throttling classes are
 # set by victimcare.api; errors use drf-standardized-errors' structured bodies.
-# Throttle counters live in the default cache (per-process LocMemCache): with
-# several web processes a token gets up to N times API_RATE_LIMIT until the
-# counters move to a shared store (issue 10/11).
+# Throttle counters are shared by every web process (core.ratelimit: the
+# database, or Redis with RATELIMIT_BACKEND=redis); every endpoint names the
+# token scopes it needs (api.permissions.HasScope, deny by default).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["victimcare.api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -498,3 +498,9 @@ from victimcare.core.logging import configure_logging  # noqa: E402
 configure_logging(level=LOG_LEVEL, json=env.bool("LOG_JSON", default=True))
 
 ADMINS: list[tuple[str, str]] = []
+
+# Partner integration (issue 10): webhooks and feeds.
+# A subscription is disabled after this many deliveries failed in a row.
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=10)
+# Plain http to a loopback address (a partner's test receiver); never in production.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
