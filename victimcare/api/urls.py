@@ -14,6 +14,7 @@ urlpatterns = [
     path("docs/", docs.api_docs, name="docs"),
     path("webhooks/", include("victimcare.api.urls_webhooks")),
     path("bulk-uploads/", include("victimcare.api.urls_bulk")),
+    path("", include("victimcare.api.urls_reads")),
     path("crimes/", views.CrimeCreateApi.as_view(), name="crime-create"),
     path("crimes/<api_crn:crn>/events/", views.EventCreateApi.as_view(), name="crime-events"),
     path("crimes/<api_crn:crn>/timeline/", views.TimelineApi.as_view(), name="crime-timeline"),
