@@ -13,12 +13,15 @@ from django.urls import URLPattern, URLResolver
 from victimcare.api import urls as api_urls
 
 OPERATIONS = {
-    "/api/v1/crimes/": {"post"},
+    "/api/v1/crimes/": {"get", "post"},
     "/api/v1/crimes/{crn}/": {"get"},
     "/api/v1/crimes/{crn}/events/": {"post"},
     "/api/v1/crimes/{crn}/timeline/": {"get"},
     "/api/v1/crimes/{crn}/needs/": {"get"},
     "/api/v1/crimes/{crn}/duties/": {"get"},
+    "/api/v1/crimes/{crn}/messages/": {"get"},
+    "/api/v1/support-services/": {"get"},
+    "/api/v1/feedback/responses/": {"get"},
     "/api/v1/webhooks/": {"get", "post"},
     "/api/v1/webhooks/{id}/deliveries/": {"get"},
     "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay/": {"post"},

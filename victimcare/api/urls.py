@@ -14,8 +14,9 @@ urlpatterns = [
     path("docs/", docs.api_docs, name="docs"),
     path("webhooks/", include("victimcare.api.urls_webhooks")),
     path("bulk-uploads/", include("victimcare.api.urls_bulk")),
+    # The crimes list (GET, incremental sync) and creation (POST), messages,
+    # the support directory and feedback responses.
     path("", include("victimcare.api.urls_reads")),
-    path("crimes/", views.CrimeCreateApi.as_view(), name="crime-create"),
     path("crimes/<api_crn:crn>/events/", views.EventCreateApi.as_view(), name="crime-events"),
     path("crimes/<api_crn:crn>/timeline/", views.TimelineApi.as_view(), name="crime-timeline"),
     path("crimes/<api_crn:crn>/needs/", views.NeedsApi.as_view(), name="crime-needs"),
