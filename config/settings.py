@@ -439,7 +439,10 @@ SPECTACULAR_SETTINGS = {
         "DutyStateEnum": "victimcare.duties.constants.DutyState",
         "DutyOwnerEnum": "victimcare.duties.constants.Owner",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "victimcare.api.schema.index_attrs_as_patterns",
+    ],
 }
 
 # Rate limits (victimcare.core.ratelimit): counted in the database (a counter

@@ -50,7 +50,7 @@ def _routes(patterns: list, prefix: str = "") -> set[str]:  # type: ignore[type-
         pattern = prefix + str(p.pattern)
         if isinstance(p, URLResolver):
             found |= _routes(p.url_patterns, pattern)
-        elif isinstance(p, URLPattern) and p.name not in ("schema", "docs"):
+        elif isinstance(p, URLPattern) and p.name not in ("schema", "docs", "not-found"):
             # drf-spectacular names a `pk` parameter `id` (SCHEMA_COERCE_PATH_PK).
             found.add(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", pattern).replace("{pk}", "{id}"))
     return found

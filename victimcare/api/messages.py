@@ -27,3 +27,6 @@ TOKEN_UNKNOWN = "No token with prefix {prefix!r}."
 TOKEN_ALREADY_REVOKED = "Token {prefix} was already revoked."
 VICTIM_NOT_ON_CRIME = "There is no victim with this id on this crime."
 EVENT_NOT_ON_CRIME = "There is no event with this id on this crime."
+BODY_TOO_LARGE = (
+    "The request body is too large. Send at most 2.5 MB, or use a bulk upload for many events."
+)

@@ -49,3 +49,18 @@ class BulkUploadOutputSerializer(serializers.Serializer):
     errors = BulkProblemSerializer(many=True, help_text="The first 1,000 problems, by row.")
     uploaded_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class BulkUploadErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="invalid (the file is missing or not .csv/.json) or parse_error (bad JSON)."
+    )
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True, help_text="file, or null for a bad JSON body.")
+
+
+class BulkUploadErrorResponseSerializer(serializers.Serializer):
+    """A refused upload request (the events themselves are checked later, by the worker)."""
+
+    type = serializers.CharField(help_text="validation_error or client_error.")
+    errors = BulkUploadErrorSerializer(many=True)

@@ -1,4 +1,4 @@
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 
 from . import docs, views
 from .converters import CrnConverter
@@ -22,4 +22,7 @@ urlpatterns = [
     path("crimes/<api_crn:crn>/needs/", views.NeedsApi.as_view(), name="crime-needs"),
     path("crimes/<api_crn:crn>/duties/", views.DutiesApi.as_view(), name="crime-duties"),
     path("crimes/<api_crn:crn>/", views.CrimeDetailApi.as_view(), name="crime-detail"),
+    # Last: any other path under /api/v1/ is the API's structured 404, never
+    # the website's HTML page.
+    re_path(r"^.*$", views.NotFoundApi.as_view(), name="not-found"),
 ]

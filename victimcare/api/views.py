@@ -17,6 +17,7 @@ from dataclasses import fields
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.types import OpenApiTypes
@@ -81,6 +82,14 @@ _IDEMPOTENCY_KEY = re.compile(rf"^[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}$
 _INDEX = re.compile(r"\[(\d+)\]")
 
 
+class BodyTooLarge(exceptions.APIException):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 in the structured format."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = messages.BODY_TOO_LARGE
+    default_code = "payload_too_large"
+
+
 class IdempotencyConflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = messages.IDEMPOTENCY_CONFLICT
@@ -134,6 +143,8 @@ class BaseApi(APIView):
             exc = api_validation_error(exc, attr=self.error_attr)
         elif isinstance(exc, api_services.IdempotencyConflictError):
             exc = IdempotencyConflict()
+        elif isinstance(exc, RequestDataTooBig):
+            exc = BodyTooLarge()
         return super().handle_exception(exc)
 
 
@@ -414,3 +425,23 @@ class SchemaApi(SpectacularAPIView):
 
     renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
     required_scopes = PUBLIC
+
+
+class NotFoundApi(APIView):
+    """Every path under /api/v1/ that names no endpoint (e.g. /api/v1/webhooks/abc/
+    deliveries/, where an id must be a number): the API's structured 404, not the
+    website's HTML page, for any method and with or without a token.
+
+    To be routed last in urls.py: `re_path(r"^.*$", views.NotFoundApi.as_view())`.
+    Not an operation of the schema."""
+
+    authentication_classes: list[type] = []
+    permission_classes: list[type] = []
+    required_scopes = PUBLIC
+    schema = None
+
+    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise exceptions.NotFound()
+
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise exceptions.NotFound()

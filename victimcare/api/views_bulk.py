@@ -26,6 +26,7 @@ from victimcare.integrations.permissions_uploads import UPLOAD_EVENTS
 from .serializers_bulk import (
     BulkFileInputSerializer,
     BulkJsonInputSerializer,
+    BulkUploadErrorResponseSerializer,
     BulkUploadOutputSerializer,
 )
 from .views import BaseApi
@@ -118,6 +119,11 @@ class BulkUploadCreateApi(_BulkApi):
         },
         responses={
             202: OpenApiResponse(BulkUploadOutputSerializer, description="Waiting to be checked."),
+            # Explicit: with two request bodies drf-standardized-errors cannot infer it.
+            400: OpenApiResponse(
+                BulkUploadErrorResponseSerializer,
+                description="No file, a file not named .csv or .json, or a malformed JSON body.",
+            ),
             413: OpenApiResponse(description="The upload is 10 MB or more."),
         },
     )

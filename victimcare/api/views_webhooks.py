@@ -8,13 +8,14 @@ from __future__ import annotations
 import uuid
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from victimcare.integrations import webhooks_services as services
 
-from .pagination import paginate_keyset
+from .pagination import INVALID_CURSOR, paginate_keyset
 from .serializers_webhooks import (
     DeliveryOutputSerializer,
     DeliveryPageSerializer,
@@ -28,6 +29,10 @@ from .views import CURSOR_PARAMETER, BaseApi
 TAG = "webhooks"
 SCOPE = "webhooks:manage"
 PAGE_SIZE = 50
+CURSOR_NOT_FOUND = OpenApiResponse(
+    ErrorResponse404Serializer,
+    description=f"The cursor is not one this list gave: {INVALID_CURSOR}",
+)
 
 
 class _WebhookApi(BaseApi):
@@ -46,7 +51,7 @@ class SubscriptionListApi(_WebhookApi):
         tags=[TAG],
         summary="The organisation's webhook subscriptions, newest first",
         parameters=[CURSOR_PARAMETER],
-        responses={200: SubscriptionPageSerializer},
+        responses={200: SubscriptionPageSerializer, 404: CURSOR_NOT_FOUND},
     )
     def get(self, request: Request) -> Response:
         items = list(

@@ -12,6 +12,8 @@ RESTRICTED_REASON_REQUIRED = "Enter why the case is restricted"
 RESTRICTED_REASON_TOO_LONG = "The reason the case is restricted must be 200 characters or fewer"
 OCCURRED_IN_FUTURE = "The date the crime happened must be today or in the past"
 REPORTED_IN_FUTURE = "The date the crime was reported must be today or in the past"
+OCCURRED_TOO_EARLY = "The date the crime happened must be in 1900 or later"
+REPORTED_TOO_EARLY = "The date the crime was reported must be in 1900 or later"
 REPORTED_BEFORE_OCCURRED = (
     "The date the crime was reported must be the same as or after the date it happened"
 )
@@ -68,6 +70,8 @@ EVENT_CODE_UNKNOWN = "Select what happened from the list"
 EVENT_CODE_NOT_ALLOWED = "Your organisation cannot record this kind of event on this case"
 EVENT_IN_FUTURE = "The date it happened must be today or in the past"
 RECEIVED_IN_FUTURE = "The date your organisation learned of it must be today or in the past"
+EVENT_TOO_EARLY = "The date it happened must be in 1900 or later"
+RECEIVED_TOO_EARLY = "The date your organisation learned of it must be in 1900 or later"
 RECEIVED_BEFORE_OCCURRED = (
     "The date you learned of it must be the same as or after the date it happened"
 )

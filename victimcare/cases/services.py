@@ -64,6 +64,11 @@ DEFAULT_CRN_PATTERN = r"^[A-Z0-9][A-Z0-9/\-]{2,39}$"
 DEFAULT_CRN_EXAMPLE = "4412345/26"
 RESTRICTED_REASON_MAX = 200
 
+# No crime or event on record happened before this: older dates are typing
+# mistakes (1026 for 2026), and dates before time zones were standard cannot
+# even be written in ISO 8601 (London then was 1 minute 15 seconds off UTC).
+EARLIEST_DATE = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+
 
 @dataclass
 class NeedsInput:
@@ -439,8 +444,12 @@ def _crime_errors(
         add(errors, "offence", msg.OFFENCE_INACTIVE)
     if occurred_at > now:
         add(errors, "occurred_at", msg.OCCURRED_IN_FUTURE)
+    elif occurred_at < EARLIEST_DATE:
+        add(errors, "occurred_at", msg.OCCURRED_TOO_EARLY)
     if reported_at > now:
         add(errors, "reported_at", msg.REPORTED_IN_FUTURE)
+    elif reported_at < EARLIEST_DATE:
+        add(errors, "reported_at", msg.REPORTED_TOO_EARLY)
     elif occurred_at <= now and reported_at < occurred_at:
         add(errors, "reported_at", msg.REPORTED_BEFORE_OCCURRED)
     if area.bcu is None or force.pk not in {o.pk for o in organisation_chain(area.bcu)}:
@@ -755,8 +764,12 @@ def event_record(
     received = aware(received_at) if received_at is not None else occurred_at
     if occurred_at > now:
         add(errors, "occurred_at", msg.EVENT_IN_FUTURE)
+    elif occurred_at < EARLIEST_DATE:
+        add(errors, "occurred_at", msg.EVENT_TOO_EARLY)
     if received_at is not None and received > now:
         add(errors, "received_at", msg.RECEIVED_IN_FUTURE)
+    elif received_at is not None and received < EARLIEST_DATE:
+        add(errors, "received_at", msg.RECEIVED_TOO_EARLY)
     elif received < occurred_at:
         add(errors, "received_at", msg.RECEIVED_BEFORE_OCCURRED)
     summary = (summary or "").strip()
