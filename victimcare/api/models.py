@@ -77,6 +77,11 @@ class IdempotencyRecord(models.Model):
     event = models.ForeignKey(
         "cases.JourneyEvent", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # Any other POST or PATCH (issue 10): the operation it was made for and the
+    # first response, returned again for a retry with the same key and body.
+    operation = models.CharField(max_length=100, blank=True, default="")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
