@@ -17,6 +17,8 @@ urlpatterns = [
     # The crimes list (GET, incremental sync) and creation (POST), messages,
     # the support directory and feedback responses.
     path("", include("victimcare.api.urls_reads")),
+    # Updates with If-Match (victims' contact preferences, completing a duty).
+    path("", include("victimcare.api.urls_updates")),
     path("crimes/<api_crn:crn>/events/", views.EventCreateApi.as_view(), name="crime-events"),
     path("crimes/<api_crn:crn>/timeline/", views.TimelineApi.as_view(), name="crime-timeline"),
     path("crimes/<api_crn:crn>/needs/", views.NeedsApi.as_view(), name="crime-needs"),
