@@ -159,7 +159,10 @@ class EventInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="When your organisation learned of it; defaults to occurred_at.",
+        help_text=(
+            "When your organisation learned of it; defaults to the moment victimcare "
+            "receives the request (a duty whose clock runs from receipt starts then)."
+        ),
     )
     victim = serializers.IntegerField(
         required=False,

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -282,7 +283,8 @@ class EventCreateApi(BaseApi):
             request=request._request,
             code=data["code"],
             occurred_at=data["occurred_at"],
-            received_at=data["received_at"],
+            # Not given: received now, by this request (VCOP clocks "from receipt").
+            received_at=data["received_at"] or timezone.now(),
             victim=victim,
             details=data["details"],
             summary=data["summary"],
