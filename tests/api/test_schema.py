@@ -19,6 +19,8 @@ OPERATIONS = {
     "/api/v1/crimes/{crn}/timeline/": {"get"},
     "/api/v1/crimes/{crn}/needs/": {"get"},
     "/api/v1/crimes/{crn}/duties/": {"get"},
+    "/api/v1/crimes/{crn}/duties/{duty_id}/complete/": {"post"},
+    "/api/v1/crimes/{crn}/victims/{victim_id}/contact/": {"get", "patch"},
     "/api/v1/crimes/{crn}/messages/": {"get"},
     "/api/v1/support-services/": {"get"},
     "/api/v1/feedback/responses/": {"get"},

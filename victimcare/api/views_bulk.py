@@ -23,6 +23,7 @@ from victimcare.integrations.forms_uploads import FORMAT_BY_SUFFIX
 from victimcare.integrations.models import BulkUpload
 from victimcare.integrations.permissions_uploads import UPLOAD_EVENTS
 
+from .idempotency import CONFLICT_RESPONSE, IDEMPOTENCY_PARAMETER, idempotent
 from .serializers_bulk import (
     BulkFileInputSerializer,
     BulkJsonInputSerializer,
@@ -88,6 +89,10 @@ def _output(upload: BulkUpload) -> dict[str, Any]:
     )
 
 
+def _location(pk: int) -> str:
+    return f"/api/v1/bulk-uploads/{pk}/"
+
+
 class _BulkApi(BaseApi):
     required_scopes = {"GET": SCOPE, "POST": SCOPE}
 
@@ -113,6 +118,7 @@ class BulkUploadCreateApi(_BulkApi):
             "event is recorded in one transaction. Poll the upload (its `Location`) "
             "until `state` is applied or rejected."
         ),
+        parameters=[IDEMPOTENCY_PARAMETER],
         request={
             "application/json": BulkJsonInputSerializer,
             "multipart/form-data": BulkFileInputSerializer,
@@ -124,9 +130,11 @@ class BulkUploadCreateApi(_BulkApi):
                 BulkUploadErrorResponseSerializer,
                 description="No file, a file not named .csv or .json, or a malformed JSON body.",
             ),
+            409: CONFLICT_RESPONSE,
             413: OpenApiResponse(description="The upload is 10 MB or more."),
         },
     )
+    @idempotent("bulk_upload_create", headers=lambda body: {"Location": _location(body["id"])})
     def post(self, request: Request) -> Response:
         if not request.user.has_perm(UPLOAD_EVENTS):
             raise exceptions.PermissionDenied(NOT_ALLOWED)
@@ -155,7 +163,7 @@ class BulkUploadCreateApi(_BulkApi):
         )
         upload.refresh_from_db()  # the worker may already have run (an immediate backend)
         response = Response(_output(upload), status=status.HTTP_202_ACCEPTED)
-        response["Location"] = f"/api/v1/bulk-uploads/{upload.pk}/"
+        response["Location"] = _location(upload.pk)
         return response
 
 

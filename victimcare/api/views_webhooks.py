@@ -6,6 +6,7 @@ Another organisation's subscription answers 404, like one that does not exist.""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 
 from victimcare.integrations import webhooks_services as services
 
+from .idempotency import CONFLICT_RESPONSE, IDEMPOTENCY_PARAMETER, idempotent
 from .pagination import INVALID_CURSOR, paginate_keyset
 from .serializers_webhooks import (
     DeliveryOutputSerializer,
@@ -43,6 +45,14 @@ class _WebhookApi(BaseApi):
         # Belt and braces: refuse a token without the scope even if HasScope is not configured.
         if SCOPE not in (getattr(request.auth, "scopes", None) or []):
             raise exceptions.PermissionDenied()
+
+
+def _with_secret(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    """A replayed subscription creation: the stored response with the signing secret."""
+    subscription = services.access_subscription(
+        organisation=request.user.organisation, pk=body["id"]
+    )
+    return {**body, "secret": subscription.secret}
 
 
 class SubscriptionListApi(_WebhookApi):
@@ -77,8 +87,16 @@ class SubscriptionListApi(_WebhookApi):
             "(never events it recorded itself). The response holds the signing secret, "
             "shown this once. See the webhook documentation for the signature."
         ),
+        parameters=[IDEMPOTENCY_PARAMETER],
         request=SubscriptionInputSerializer,
-        responses={201: SubscriptionCreatedSerializer},
+        responses={201: SubscriptionCreatedSerializer, 409: CONFLICT_RESPONSE},
+    )
+    @idempotent(
+        "webhook_create",
+        # The signing secret is kept only encrypted on the subscription, never in
+        # the idempotency record: a retry reads it from there.
+        store=lambda body: {k: v for k, v in body.items() if k != "secret"},
+        on_replay=lambda request, body: _with_secret(request, body),
     )
     def post(self, request: Request) -> Response:
         serializer = SubscriptionInputSerializer(data=request.data)
@@ -123,9 +141,14 @@ class DeliveryReplayApi(_WebhookApi):
         tags=[TAG],
         summary="Send a delivered or failed delivery again",
         description="Creates a new delivery (its own id, `replay_of` the original).",
+        parameters=[IDEMPOTENCY_PARAMETER],
         request=None,
-        responses={201: OpenApiResponse(DeliveryOutputSerializer, description="Queued.")},
+        responses={
+            201: OpenApiResponse(DeliveryOutputSerializer, description="Queued."),
+            409: CONFLICT_RESPONSE,
+        },
     )
+    @idempotent("webhook_delivery_replay")
     def post(self, request: Request, pk: int, delivery_id: uuid.UUID) -> Response:
         subscription = services.access_subscription(organisation=request.user.organisation, pk=pk)
         delivery = services.delivery_log(subscription=subscription).filter(pk=delivery_id).first()
