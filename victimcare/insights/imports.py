@@ -30,6 +30,12 @@ from django.utils import timezone
 from victimcare.accounts.models import User
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
+from victimcare.core.filejobs import (
+    ERRORS_KEPT,
+    filejob_audit_outcome,
+    filejob_reject,
+    filejobs_stuck_reject,
+)
 from victimcare.duties.calendar import local_day
 
 from .constants import SurveyImportState as State
@@ -39,10 +45,10 @@ from .permissions import IMPORT_SURVEY
 
 log = structlog.get_logger(__name__)
 
-ERRORS_KEPT = 1000
 BATCH = 2000
 PROGRESS_EVERY = 1000
 OBJECT_TYPE = "insights.surveyimport"
+DONE_FIELD = "rows_imported"
 
 IMPORT_FAILED = "The import failed unexpectedly; upload it again"
 ALREADY_IMPORTED = (
@@ -346,28 +352,24 @@ def _import(survey_import: SurveyImport, opener: Opener, now: dt.datetime) -> se
 def _finish_rejected(
     survey_import: SurveyImport, problems: list[Problem], error_count: int, checked: int | None
 ) -> None:
-    changes: dict[str, Any] = {
-        "state": State.REJECTED,
-        "errors": [p.as_dict() for p in problems[:ERRORS_KEPT]],
-        "error_count": error_count,
-        "rows_imported": 0,
-        "content": b"",
-        "finished_at": timezone.now(),
-    }
-    if checked is not None:
-        changes["rows_checked"] = checked
-    with transaction.atomic():
-        SurveyImport.objects.filter(pk=survey_import.pk).update(**changes)
-        _audit_outcome(survey_import, state=State.REJECTED, rows=0, problems=error_count)
+    filejob_reject(
+        survey_import,
+        object_type=OBJECT_TYPE,
+        done_field=DONE_FIELD,
+        problems=problems,
+        error_count=error_count,
+        checked=checked,
+    )
 
 
 def _audit_outcome(survey_import: SurveyImport, *, state: str, rows: int, problems: int) -> None:
-    audit_record(
-        action=AuditAction.CHANGE,
-        actor=survey_import.uploaded_by,
+    filejob_audit_outcome(
+        survey_import,
         object_type=OBJECT_TYPE,
-        object_id=survey_import.pk,
-        detail={"state": str(state), "rows_imported": rows, "problems": problems},
+        done_field=DONE_FIELD,
+        state=state,
+        rows=rows,
+        problems=problems,
     )
 
 
@@ -384,23 +386,12 @@ def _refresh_rollups(months: set[dt.date]) -> None:
 
 
 def survey_imports_stuck_reject(*, started_before: dt.datetime) -> int:
-    """Reject every import still CHECKING that started before `started_before`
-    (its worker died mid-file: an error would have finished it). Conditional on
-    the state, so an import that finishes meanwhile keeps its outcome. Nothing
-    of it was imported (the import is one transaction). Returns how many."""
-    swept = 0
-    stuck = SurveyImport.objects.filter(state=State.CHECKING, started_at__lt=started_before)
-    for survey_import in stuck:
-        with transaction.atomic():
-            claimed = SurveyImport.objects.filter(pk=survey_import.pk, state=State.CHECKING).update(
-                state=State.REJECTED,
-                errors=[Problem(1, "", IMPORT_FAILED).as_dict()],
-                error_count=1,
-                rows_imported=0,
-                content=b"",
-                finished_at=timezone.now(),
-            )
-            if claimed:
-                _audit_outcome(survey_import, state=State.REJECTED, rows=0, problems=1)
-                swept += 1
-    return swept
+    """Reject every import a dead worker left CHECKING since before
+    `started_before` (core.filejobs). Returns how many."""
+    return filejobs_stuck_reject(
+        model=SurveyImport,
+        object_type=OBJECT_TYPE,
+        done_field=DONE_FIELD,
+        message=IMPORT_FAILED,
+        started_before=started_before,
+    )

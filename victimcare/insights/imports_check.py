@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from victimcare.accounts.models import Area
+from victimcare.core.filejobs import Problem
 
 from .constants import DIMENSION_VALUES, NOT_KNOWN, Dimension
 
@@ -85,16 +86,6 @@ BOROUGH_UNKNOWN = (
 VALUE_UNKNOWN = "Use one of {codes}, or leave it blank if not known"
 RATING_REQUIRED = "Enter the rating"
 RATING_INVALID = "The rating must be a whole number from 1 to 5"
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass

@@ -45,6 +45,12 @@ from victimcare.cases.selectors import access_crime
 from victimcare.cases.services import event_record
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
+from victimcare.core.filejobs import (
+    ERRORS_KEPT,
+    filejob_audit_outcome,
+    filejob_reject,
+    filejobs_stuck_reject,
+)
 
 from .bulk_check import EVENT_UNKNOWN, ParsedRow, Problem, count_rows, upload_rows
 from .constants import UploadState as State
@@ -54,7 +60,7 @@ from .permissions_uploads import UPLOAD_EVENTS
 log = structlog.get_logger(__name__)
 
 OBJECT_TYPE = "integrations.bulkupload"
-ERRORS_KEPT = 1000
+DONE_FIELD = "rows_applied"
 PROGRESS_EVERY = 200
 
 CRIME_UNKNOWN = (
@@ -337,49 +343,35 @@ def _apply(upload: BulkUpload, actor: User, ready: list[_Ready]) -> None:
 def _finish_rejected(
     upload: BulkUpload, problems: list[Problem], error_count: int, checked: int | None
 ) -> None:
-    changes: dict[str, Any] = {
-        "state": State.REJECTED,
-        "errors": [p.as_dict() for p in problems[:ERRORS_KEPT]],
-        "error_count": error_count,
-        "rows_applied": 0,
-        "content": b"",
-        "finished_at": timezone.now(),
-    }
-    if checked is not None:
-        changes["rows_checked"] = checked
-    with transaction.atomic():
-        BulkUpload.objects.filter(pk=upload.pk).update(**changes)
-        _audit_outcome(upload, state=State.REJECTED, rows=0, problems=error_count)
+    filejob_reject(
+        upload,
+        object_type=OBJECT_TYPE,
+        done_field=DONE_FIELD,
+        problems=problems,
+        error_count=error_count,
+        checked=checked,
+    )
 
 
 def _audit_outcome(upload: BulkUpload, *, state: str, rows: int, problems: int) -> None:
-    audit_record(
-        action=AuditAction.CHANGE,
-        actor=upload.uploaded_by,
+    filejob_audit_outcome(
+        upload,
         object_type=OBJECT_TYPE,
-        object_id=upload.pk,
-        detail={"state": str(state), "rows_applied": rows, "problems": problems},
+        done_field=DONE_FIELD,
+        state=state,
+        rows=rows,
+        problems=problems,
     )
 
 
 def bulk_uploads_stuck_reject(*, started_before: Any) -> int:
-    """Reject every upload still CHECKING that started before `started_before`
-    (its worker died: an error would have finished it). Conditional on the
-    state, so an upload that finishes meanwhile keeps its outcome. Nothing of
-    it was recorded (applying is one transaction). Returns how many."""
-    swept = 0
-    stuck = BulkUpload.objects.filter(state=State.CHECKING, started_at__lt=started_before)
-    for upload in stuck.select_related("uploaded_by").defer("content"):
-        with transaction.atomic():
-            claimed = BulkUpload.objects.filter(pk=upload.pk, state=State.CHECKING).update(
-                state=State.REJECTED,
-                errors=[Problem(1, "", UPLOAD_FAILED).as_dict()],
-                error_count=1,
-                rows_applied=0,
-                content=b"",
-                finished_at=timezone.now(),
-            )
-            if claimed:
-                _audit_outcome(upload, state=State.REJECTED, rows=0, problems=1)
-                swept += 1
-    return swept
+    """Reject every upload a dead worker left CHECKING since before
+    `started_before` (core.filejobs). Nothing of it was recorded (applying is
+    one transaction). Returns how many."""
+    return filejobs_stuck_reject(
+        model=BulkUpload,
+        object_type=OBJECT_TYPE,
+        done_field=DONE_FIELD,
+        message=UPLOAD_FAILED,
+        started_before=started_before,
+    )

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from victimcare.api.constants import IDEMPOTENCY_KEY_MAX_LENGTH
+from victimcare.core.filejobs import Problem
 
 from .constants import UploadFormat
 
@@ -82,16 +83,6 @@ KEY_REPEATED = "The same idempotency key is on row {first}: each event must have
 
 _KEY = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}")
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass
