@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("victimcare.api.urls_reads")),
     # Updates with If-Match (victims' contact preferences, completing a duty).
     path("", include("victimcare.api.urls_updates")),
+    # Referrals to support services: make, read, move on, report a data problem.
+    path("", include("victimcare.api.urls_referrals")),
     path("crimes/<api_crn:crn>/events/", views.EventCreateApi.as_view(), name="crime-events"),
     path("crimes/<api_crn:crn>/timeline/", views.TimelineApi.as_view(), name="crime-timeline"),
     path("crimes/<api_crn:crn>/needs/", views.NeedsApi.as_view(), name="crime-needs"),
