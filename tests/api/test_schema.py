@@ -29,6 +29,9 @@ OPERATIONS = {
     "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay/": {"post"},
     "/api/v1/bulk-uploads/": {"post"},
     "/api/v1/bulk-uploads/{id}/": {"get"},
+    "/api/v1/referrals/": {"get"},
+    "/api/v1/referrals/{id}/": {"get", "patch"},
+    "/api/v1/referrals/{id}/problems/": {"post"},
 }
 
 
