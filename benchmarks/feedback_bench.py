@@ -346,7 +346,7 @@ def _thread_work(kind: str, deadline: float, work: list[Any], base: int, out: li
             )
             out.append((started, time.perf_counter() - started, status))
         else:
-            status, _, _ = conn.request("GET", "/healthz", {"X-Forwarded-For": "192.0.2.2"})
+            status, _, _ = conn.request("GET", "/readyz", {"X-Forwarded-For": "192.0.2.2"})
             out.append((started, time.perf_counter() - started, status))
         n += 1
 
@@ -672,7 +672,7 @@ def _report(r: dict[str, Any]) -> str:
         "The GOV.UK Jinja macros of the form (labelled radios, the equality questions' "
         "option lists, the layout) are the largest single cost.",
         "",
-        "## Abuse turned away, next to `/healthz`",
+        "## Abuse turned away, next to `/readyz`",
         "",
         f"{r['clients']} clients, {r['abuse_seconds']} s each. *Over the limit*: GETs of random "
         "tokens from one address already over its limit, answered 429 by the decorator before "
@@ -680,10 +680,10 @@ def _report(r: dict[str, Any]) -> str:
         "once per process). "
         "*Dead tokens*: GETs of unknown well-formed tokens, each from a fresh address (under the "
         "limit), answered 404 after one counter upsert and one indexed lookup, with the dead-link "
-        "page rendered once per process and language the same way. `/healthz` runs `SELECT 1` and reads the "
-        "latest worker heartbeat.",
+        "page rendered once per process and language the same way. `/readyz` runs `SELECT 1` and reads the "
+        "latest worker heartbeat (until 2026-11-30 this baseline was `/healthz`, which no longer touches the database).",
         "",
-        "| rate-limit backend | requests | answered | per second | p95 (ms) | of /healthz |",
+        "| rate-limit backend | requests | answered | per second | p95 (ms) | of /readyz |",
         "| --- | --- | --- | ---: | ---: | ---: |",
     ]
     for backend in ("database", "redis"):

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Above everything that may touch the database: an outage answers 503.
+    "victimcare.core.middleware_db.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,8 +164,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # Timeouts, so a database that is down, frozen or cut off cannot hang a process
+    # for ever (docs/operations.md "Database timeouts and pooling"). Web processes
+    # (`victimcare serve` marks gunicorn with VICTIMCARE_PROCESS=web) also get a
+    # statement timeout; workers, the scheduler and commands (migrate, demo) get
+    # DATABASE_WORKER_STATEMENT_TIMEOUT_MS (0 = none).
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    _db_options.setdefault("keepalives", 1)
+    _db_options.setdefault("keepalives_idle", env.int("DATABASE_KEEPALIVES_IDLE", default=30))
+    _db_options.setdefault(
+        "keepalives_interval", env.int("DATABASE_KEEPALIVES_INTERVAL", default=10)
+    )
+    _db_options.setdefault("keepalives_count", env.int("DATABASE_KEEPALIVES_COUNT", default=3))
+    _statement_ms = (
+        env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
+        if env.str("VICTIMCARE_PROCESS", default="") == "web"
+        else env.int("DATABASE_WORKER_STATEMENT_TIMEOUT_MS", default=0)
+    )
+    # pgbouncer in transaction mode: no server-side prepared statements or
+    # cursors, and no startup `options` (set statement_timeout on the role instead).
+    DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="session")
+    if DATABASE_POOL_MODE == "transaction":
+        _db_options["prepare_threshold"] = None
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    elif _statement_ms > 0:
+        _db_options.setdefault("options", f"-c statement_timeout={_statement_ms}")
 EMBEDDED_DATABASE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -195,6 +221,7 @@ OTP_TOTP_ISSUER = lambda _device: SERVICE_NAME  # noqa: E731
 # absolute lifetime by the cookie age. Cookies are host-only, HttpOnly, SameSite.
 IDLE_TIMEOUT_SECONDS = env.int("IDLE_TIMEOUT_SECONDS", default=30 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+STEP_UP_SECONDS = env.int("STEP_UP_SECONDS", default=5 * 60)  # accounts/stepup.py
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -238,7 +265,7 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CSP = {
@@ -438,10 +465,32 @@ SPECTACULAR_SETTINGS = {
         "IdempotencyConflictCodeEnum": "victimcare.api.serializers.CONFLICT_CODES",
         "DutyStateEnum": "victimcare.duties.constants.DutyState",
         "DutyOwnerEnum": "victimcare.duties.constants.Owner",
+        # Choice sets whose field names ("status", "kind", "state", "offence_group")
+        # other sets share: named here, or drf-spectacular names them after a
+        # component (or a hash, with a warning).
+        "CrimeStatusEnum": "victimcare.cases.constants.CrimeStatus",
+        "OffenceGroupEnum": "victimcare.cases.constants.OffenceGroup",
+        "MessageStatusEnum": "victimcare.messaging.constants.Status",
+        "MessageChannelEnum": "victimcare.messaging.constants.Channel",
+        "ServiceKindEnum": "victimcare.referrals.constants.ServiceKind",
+        "ReferralStateEnum": "victimcare.referrals.constants.ReferralState",
+        "ReferralProblemKindEnum": "victimcare.referrals.constants.ProblemKind",
+        "ReferralProblemStateEnum": "victimcare.referrals.constants.ProblemState",
+        # Feedback's categories: the victim's answer or "not_known".
+        "AgeBandOrNotKnownEnum": "victimcare.api.serializers_reads.AGE_BAND_OR_NOT_KNOWN",
+        "EthnicityOrNotKnownEnum": "victimcare.api.serializers_reads.ETHNICITY_OR_NOT_KNOWN",
+        "DisabilityOrNotKnownEnum": "victimcare.api.serializers_reads.DISABILITY_OR_NOT_KNOWN",
+        "NeedsRecognisedOrNotKnownEnum": (
+            "victimcare.api.serializers_reads.NEEDS_RECOGNISED_OR_NOT_KNOWN"
+        ),
+        "OffenceGroupOrNotKnownEnum": (
+            "victimcare.api.serializers_reads.OFFENCE_GROUP_OR_NOT_KNOWN"
+        ),
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "victimcare.api.schema.index_attrs_as_patterns",
+        "victimcare.api.schema.header_error_attrs",
     ],
 }
 
@@ -507,3 +556,20 @@ ADMINS: list[tuple[str, str]] = []
 WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=10)
 # Plain http to a loopback address (a partner's test receiver); never in production.
 WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
+
+# Data retention (docs/retention.md). A rule's period in days can be changed with
+# RETENTION_<RULE>_DAYS (e.g. RETENTION_MESSAGE_CONTENT_DAYS=14); an unknown rule
+# or a period below the rule's minimum stops the sweep before it changes anything.
+# Each nightly run works in batches (one short transaction each), at most
+# RETENTION_MAX_BATCHES per rule; a backlog is finished by the following runs.
+import os  # noqa: E402
+
+RETENTION_DAYS = {
+    name[len("RETENTION_") : -len("_DAYS")]: env.int(name)
+    for name in os.environ
+    if name.startswith("RETENTION_") and name.endswith("_DAYS") and len(name) > 15
+}
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+RETENTION_MAX_BATCHES = env.int("RETENTION_MAX_BATCHES", default=200)
+# The hour of the night (Europe/London, 0-23) the sweep runs in.
+RETENTION_HOUR = env.int("RETENTION_HOUR", default=2)

@@ -1,7 +1,8 @@
 """The `victimcare` command: everything an operator does.
 
 victimcare serve            web app (+ one worker, + migrations on the embedded default)
-victimcare worker           background jobs and the scheduler
+victimcare worker           background jobs and the scheduler (--no-scheduler: jobs only)
+victimcare scheduler        only the scheduler (heartbeat, periodic-job claims)
 victimcare demo --seed N    deterministic synthetic London
 victimcare audit verify     check the audit log's hash chain
 victimcare manage ARGS…     any Django management command

@@ -6,5 +6,6 @@ app_name = "core"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("audit/", views.audit_search_view, name="audit-search"),
 ]

@@ -59,6 +59,8 @@ class Command(BaseCommand):
             **os.environ,
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
         }
+        # The web role: settings give web processes the statement timeout.
+        web_env = {**env, "VICTIMCARE_PROCESS": "web"}
         web_cmd = [
             sys.executable,
             "-m",
@@ -81,9 +83,11 @@ class Command(BaseCommand):
             # No gunicorn access log: it would carry raw paths and query strings.
         ]
         worker_cmd = [sys.executable, "-m", "victimcare", "worker"]
-        children: dict[str, subprocess.Popen[bytes]] = {"web": subprocess.Popen(web_cmd, env=env)}
+        children: dict[str, subprocess.Popen[bytes]] = {
+            "web": subprocess.Popen(web_cmd, env=web_env)  # fixed argv, no shell  # nosec B603
+        }
         if opts["worker"]:
-            children["worker"] = subprocess.Popen(worker_cmd, env=env)
+            children["worker"] = subprocess.Popen(worker_cmd, env=env)  # fixed argv, no shell  # nosec B603
 
         stopping = False
 
@@ -111,7 +115,7 @@ class Command(BaseCommand):
             if worker is not None and worker.poll() is not None and not stopping:
                 self.stderr.write("The background worker stopped unexpectedly; restarting it.")
                 time.sleep(2)
-                children["worker"] = subprocess.Popen(worker_cmd, env=env)
+                children["worker"] = subprocess.Popen(worker_cmd, env=env)  # fixed argv, no shell  # nosec B603
             time.sleep(0.5)
         stop(signal.SIGTERM, None)
         for child in children.values():
