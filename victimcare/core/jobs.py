@@ -38,3 +38,17 @@ def ratecounters_purge() -> None:
     from .ratelimit import ratecounters_purge as purge
 
     purge()
+
+
+@periodic("retention_sweep", every=dt.timedelta(minutes=30))
+def retention_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Apply the retention table (core.retention) once a night: claimed every
+    30 minutes so one claim always falls in the hour RETENTION_HOUR (London),
+    and run then only if no run was recorded in the last 12 hours. Bounded
+    batches; one audit entry per rule. Returns rows done per rule ({} if not due)."""
+    from .retention import retention_run, retention_sweep_due
+
+    now = now or timezone.now()
+    if not retention_sweep_due(now=now):
+        return {}
+    return {outcome.rule: outcome.done for outcome in retention_run(now=now)}

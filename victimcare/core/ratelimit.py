@@ -115,7 +115,7 @@ def _database_count(hashed: str, start: dt.datetime, limit: int) -> int | None:
     key_col = connection.ops.quote_name("key")
     count_col = connection.ops.quote_name("count")
     sql = (
-        f"INSERT INTO {table} ({key_col}, window_start, {count_col}) VALUES (%s, %s, 1) "  # noqa: S608 - names from the model
+        f"INSERT INTO {table} ({key_col}, window_start, {count_col}) VALUES (%s, %s, 1) "  # noqa: S608 - names from the model  # nosec B608
         f"ON CONFLICT ({key_col}, window_start) DO UPDATE SET {count_col} = {table}.{count_col} + 1 "
         f"WHERE {table}.{count_col} < %s RETURNING {count_col}"
     )

@@ -69,7 +69,8 @@ class DemoContext:
         Separate streams per purpose mean a new step, or a change inside one
         step, does not shift the data of the others.
         """
-        return random.Random(f"victimcare-demo:{self.seed}:{purpose}")
+        # Seeded demo data, not for security.
+        return random.Random(f"victimcare-demo:{self.seed}:{purpose}")  # nosec B311
 
     def scaled(self, count: int) -> int:
         """`count` at the run's scale, at least 1 when `count` is (every role keeps a person)."""
@@ -86,7 +87,8 @@ class DemoContext:
         therefore the data, is the same for the same seed.
         """
         started = time.perf_counter()
-        rng = random.Random(hashlib.sha256(f"victimcare-demo-salt:{self.seed}".encode()).digest())
+        # Seeded demo data, not for security.
+        rng = random.Random(hashlib.sha256(f"victimcare-demo-salt:{self.seed}".encode()).digest())  # nosec B311
         salt = "".join(rng.choice(RANDOM_STRING_CHARS) for _ in range(22))
         encoded = make_password(DEMO_PASSWORD, salt=salt)
         self.timings["password hash"] = time.perf_counter() - started
