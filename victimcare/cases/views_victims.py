@@ -158,7 +158,11 @@ def victim_add_check(request: HttpRequest, crime_id: int, token: str) -> HttpRes
         return redirect(_step_url(crime, token, incomplete.step))
     forms_by_step = {s: bound_step(s, steps[s], force=None) for s in PERSON_STEPS}
     for form in forms_by_step.values():
-        assert form is not None and form.is_valid()
+        # Validating fills cleaned_data for the summary; cleaned_steps above has
+        # already proved every step valid. Not an assert: `python -O` drops those.
+        valid = form is not None and form.is_valid()
+        if not valid:
+            raise RuntimeError("A step that was valid is no longer valid.")
     problems: list[str] = []
     if request.method == "POST":
         data = victim_input(cleaned_steps(steps, PERSON_STEPS, force=None))
