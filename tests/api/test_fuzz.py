@@ -26,15 +26,23 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import strategies as st
 
 from config.wsgi import application
+from victimcare.accounts.models import Area, Organisation, User
 from victimcare.cases.constants import EventCode
-from victimcare.cases.models import Crime
+from victimcare.cases.models import Crime, Victim
+from victimcare.cases.services import event_record
+from victimcare.integrations.bulk import bulk_upload_create
+from victimcare.integrations.constants import DeliveryStatus, UploadFormat
 from victimcare.integrations.models import BulkUpload, WebhookDelivery, WebhookSubscription
 from victimcare.integrations.webhooks_services import subscription_create
+from victimcare.messaging.dispatch import safe_channel_confirm
+from victimcare.referrals.constants import ServiceKind
+from victimcare.referrals.models import SupportService
 
 from .conftest import CRN, Token
 
@@ -71,16 +79,33 @@ schema = schemathesis.openapi.from_dict(live_schema(), config=schemathesis.Confi
 schema.app = application  # requests go to the app in-process (WSGI), in the test's transaction
 
 
+SEEDED_SERVICE = "Example Victim Support Hackney"
+# A court list of one hearing, held by the seeded upload (no worker runs it here).
+BULK_CONTENT = (
+    b"crime_reference,event,occurred_at,victim_id,details,idempotency_key\r\n"
+    b"4412345/26,hearing_scheduled,2026-05-01T09:00:00+01:00,,"
+    b'"{""hearing_at"": ""2026-06-01T10:00:00+01:00"", ""court"": ""Example Court""}",\r\n'
+)
+
+
 def _existing(path: str, name: str) -> Any:
     """A value of path parameter `name` of `path` that names a row the fuzz token's
     organisation can see (seeded by the `seeded` fixture), or None."""
     if name == "crn":
         return CRN
+    if name == "victim_id":
+        victim = Victim.objects.filter(crime_links__crime__crn=CRN).order_by("pk").first()
+        return victim.pk if victim else None
     if "/webhooks/" in path:
         subscription = WebhookSubscription.objects.order_by("pk").first()
         if name == "id":
             return subscription.pk if subscription else None
-        delivery = WebhookDelivery.objects.filter(subscription=subscription).first()
+        # The seeded delivery, not the replays the fuzzing makes of it.
+        delivery = (
+            WebhookDelivery.objects.filter(subscription=subscription, replay_of__isnull=True)
+            .order_by("created_at")
+            .first()
+        )
         return str(delivery.pk) if delivery else None
     if "/bulk-uploads/" in path and name == "id":
         upload = BulkUpload.objects.order_by("pk").first()
@@ -102,10 +127,33 @@ def flatmap_path_parameters(context, path_parameters):  # type: ignore[no-untype
     return st.sampled_from([path_parameters, {**path_parameters, **known}])
 
 
+@schema.hook
+def flatmap_body(context, body):  # type: ignore[no-untyped-def]
+    """Half the time, a referral names the seeded support service, so the request
+    reaches the consent rules and the data-quality gate (and is sent once)."""
+    if not context.operation.path.endswith("/referrals/") or not isinstance(body, dict):
+        return st.just(body)
+    service = SupportService.objects.filter(name=SEEDED_SERVICE).first()
+    if service is None:
+        return st.just(body)
+    return st.sampled_from([body, {**body, "service": service.pk}])
+
+
 @pytest.fixture
-def seeded(settings: Any, police_token: Token, crime: Crime, request_cleanups):  # type: ignore[no-untyped-def]
+def seeded(  # type: ignore[no-untyped-def]
+    settings: Any,
+    police_token: Token,
+    crime: Crime,
+    officer: User,
+    witness_care_officer: User,
+    orgs: dict[str, Organisation],
+    area: Area,
+    request_cleanups,
+):
     """The fuzz token (the Central East response team's records system, every scope)
-    and what it can see: the crime and a webhook subscription."""
+    and what it can see: the crime and its victim, a webhook subscription with a
+    delivery (the WCU's hearing date), a bulk upload, and a support service the
+    victim may be referred to (their contact is confirmed safe)."""
     # The per-token rate limit is for production traffic; here it would turn the
     # later examples into 429s and leave their code unfuzzed.
     settings.REST_FRAMEWORK = {
@@ -125,6 +173,34 @@ def seeded(settings: Any, police_token: Token, crime: Crime, request_cleanups): 
         url="https://records.example.org/hooks",
         event_types=[EventCode.HEARING_SCHEDULED],
     )
+    # Another organisation's event on the crime is what a subscription is told of;
+    # marked delivered as the sending job would (only those may be replayed).
+    event_record(
+        actor=witness_care_officer,
+        crime=crime,
+        code=EventCode.HEARING_SCHEDULED,
+        occurred_at=crime.reported_at,
+        details={"hearing_at": "2026-06-01T10:00:00+01:00", "court": "Example Court"},
+    )
+    WebhookDelivery.objects.update(
+        status=DeliveryStatus.DELIVERED,
+        attempts=1,
+        last_status_code=200,
+        delivered_at=timezone.now(),
+    )
+    bulk_upload_create(
+        actor=police_token.user,
+        filename="hearings.csv",
+        content=BULK_CONTENT,
+        upload_format=UploadFormat.CSV,
+        enqueue=False,
+    )
+    service = SupportService.objects.create(
+        organisation=orgs["charity"], name=SEEDED_SERVICE, kind=ServiceKind.GENERAL
+    )
+    service.boroughs.add(area)
+    victim = Victim.objects.get(crime_links__crime=crime)
+    safe_channel_confirm(actor=officer, crime=crime, victim=victim)
     return police_token
 
 
@@ -166,7 +242,8 @@ def test_the_fuzzed_schema_is_the_served_one(client, db) -> None:  # type: ignor
 
 
 def test_the_fuzzer_reaches_what_exists(seeded: Token) -> None:
-    """Guards the hook's premise: the seeded CRN and subscription are found."""
+    """Guards the hooks' premise: the seeded crime, victim, subscription, delivery,
+    upload and support service are found, and the requests reach past the 404."""
     headers = {"Authorization": f"Bearer {seeded.secret}"}
     case = schema["/api/v1/crimes/{crn}/"]["GET"].Case(path_parameters={"crn": CRN})
     response = case.call_and_validate(headers=headers)
@@ -177,3 +254,20 @@ def test_the_fuzzer_reaches_what_exists(seeded: Token) -> None:
         path_parameters={"id": subscription_id}
     )
     assert case.call_and_validate(headers=headers).status_code == 200
+    delivery_id = _existing("/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay/", "d")
+    assert delivery_id is not None
+    case = schema["/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay/"]["POST"].Case(
+        path_parameters={"id": subscription_id, "delivery_id": delivery_id}
+    )
+    assert case.call_and_validate(headers=headers).status_code == 201
+    upload_id = _existing("/api/v1/bulk-uploads/{id}/", "id")
+    case = schema["/api/v1/bulk-uploads/{id}/"]["GET"].Case(path_parameters={"id": upload_id})
+    assert case.call_and_validate(headers=headers).status_code == 200
+    referrals = "/api/v1/crimes/{crn}/victims/{victim_id}/referrals/"
+    on_the_crime = {"crn": CRN, "victim_id": _existing(referrals, "victim_id")}
+    case = schema[referrals]["GET"].Case(path_parameters=on_the_crime)
+    offered = case.call_and_validate(headers=headers)
+    assert [s["name"] for s in offered.json()["services"]] == [SEEDED_SERVICE]
+    body = {"service": offered.json()["services"][0]["id"]}
+    case = schema[referrals]["POST"].Case(path_parameters=on_the_crime, body=body)
+    assert case.call_and_validate(headers=headers).status_code == 201

@@ -14,4 +14,10 @@ urlpatterns: list[URLPattern] = [
         views_referrals.ReferralProblemsApi.as_view(),
         name="referral-problems",
     ),
+    # The police side: refer a victim on a crime, and read the referrals made for them.
+    path(
+        "crimes/<api_crn:crn>/victims/<int:victim_id>/referrals/",
+        views_referrals.VictimReferralsApi.as_view(),
+        name="victim-referrals",
+    ),
 ]

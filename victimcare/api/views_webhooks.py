@@ -10,6 +10,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -135,6 +136,10 @@ class DeliveryLogApi(_WebhookApi):
         )
 
 
+# delivery_replay refuses a delivery not yet delivered or failed, and an inactive subscription.
+@extend_validation_errors(
+    ["not_replayable", "inactive"], field_name="non_field_errors", methods=["post"]
+)
 class DeliveryReplayApi(_WebhookApi):
     @extend_schema(
         operation_id="webhook_delivery_replay",
