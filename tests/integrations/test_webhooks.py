@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import UserFactory
@@ -34,7 +35,11 @@ from victimcare.integrations.webhooks_send import (
     deliveries_claim,
     deliveries_send,
 )
-from victimcare.integrations.webhooks_services import delivery_replay, subscription_create
+from victimcare.integrations.webhooks_services import (
+    REPLAY_ERASED,
+    delivery_replay,
+    subscription_create,
+)
 from victimcare.messaging.constants import RecipientKind
 from victimcare.messaging.models import OutboundMessage
 
@@ -327,6 +332,25 @@ def test_replay_sends_a_new_delivery_of_the_same_event(
     assert AuditEvent.objects.filter(
         object_type="integrations.webhookdelivery", object_id=str(replay.pk)
     ).exists()
+
+
+def test_a_delivery_whose_content_retention_erased_is_not_sent_again(
+    receiver, shared_crime, orgs, probation_supervisor, witness_care_officer
+):
+    _subscribe(probation_supervisor, orgs["probation"], receiver.url, [EventCode.SENTENCED])
+    _sentence(shared_crime, witness_care_officer, 6)
+    deliveries_send()
+    original = WebhookDelivery.objects.get()
+    # What core.retention's webhook_payloads rule leaves after 90 days.
+    WebhookDelivery.objects.filter(pk=original.pk).update(payload={})
+    original.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        delivery_replay(delivery=original, actor=probation_supervisor)
+    assert refused.value.code == "erased"
+    assert refused.value.messages == [REPLAY_ERASED]
+    assert WebhookDelivery.objects.count() == 1
+    assert deliveries_send() == {}
+    assert len(receiver.requests) == 1
 
 
 def test_an_organisation_that_may_not_see_the_crime_gets_nothing(

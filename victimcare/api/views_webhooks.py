@@ -138,7 +138,7 @@ class DeliveryLogApi(_WebhookApi):
 
 # delivery_replay refuses a delivery not yet delivered or failed, and an inactive subscription.
 @extend_validation_errors(
-    ["not_replayable", "inactive"], field_name="non_field_errors", methods=["post"]
+    ["not_replayable", "inactive", "erased"], field_name="non_field_errors", methods=["post"]
 )
 class DeliveryReplayApi(_WebhookApi):
     @extend_schema(

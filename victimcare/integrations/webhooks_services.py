@@ -58,6 +58,9 @@ EVENT_TYPE_UNKNOWN = "Select kinds of event from the list"
 ORGANISATION_NOT_ALLOWED = "Select an organisation from the list"
 REPLAY_NOT_ALLOWED = "Only a delivered or failed delivery can be sent again"
 REPLAY_INACTIVE = "Turn the webhook back on before sending a delivery again"
+REPLAY_ERASED = (
+    "This delivery's content has been deleted under the retention rules, so it cannot be sent again"
+)
 
 
 def _is_admin(user: User) -> bool:
@@ -280,6 +283,10 @@ def delivery_replay(
         raise ValidationError(REPLAY_NOT_ALLOWED, code="not_replayable")
     if not subscription.active:
         raise ValidationError(REPLAY_INACTIVE, code="inactive")
+    if not delivery.payload:
+        # core.retention erased it (webhook_payloads): sending `{"id": …}` alone
+        # would tell the partner nothing and look like a real event.
+        raise ValidationError(REPLAY_ERASED, code="erased")
     new_id = uuid.uuid4()
     payload = dict(delivery.payload)
     payload["id"] = str(new_id)
