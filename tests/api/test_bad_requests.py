@@ -11,8 +11,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from victimcare.api import messages
+from victimcare.api.concurrency import IF_MATCH_INVALID
 from victimcare.api.models import ApiToken
-from victimcare.cases.models import Crime, JourneyEvent
+from victimcare.cases.models import Crime, JourneyEvent, NeedsAssessment
 
 from .conftest import CRN_IN_PATH, Token
 
@@ -133,4 +134,50 @@ def test_an_event_dated_before_1900_is_refused_with_a_plain_message(
     )
     error = _error(response, 400)
     assert (error["attr"], error["detail"]) == ("occurred_at", case_messages.EVENT_TOO_EARLY)
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("if_match", ["12-3", '"12-3', "W/12", '"a", b'])
+def test_a_malformed_if_match_is_a_validation_error_naming_the_header(
+    police_token: Token, crime: Crime, if_match: str
+) -> None:
+    victim = crime.victim_links.get().victim
+    url = f"/api/v1/crimes/{CRN_IN_PATH}/victims/{victim.pk}/contact/"
+    before = NeedsAssessment.objects.get(victim=victim).current_id
+
+    response = police_token.client().patch(
+        url, {"communication_needs": "Large print"}, format="json", HTTP_IF_MATCH=if_match
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "validation_error",
+        "errors": [{"code": "invalid", "detail": IF_MATCH_INVALID, "attr": "If-Match"}],
+    }
+    assert NeedsAssessment.objects.get(victim=victim).current_id == before
+
+
+def test_a_malformed_idempotency_key_is_a_validation_error_naming_the_header(
+    wcu_token: Token, crime: Crime
+) -> None:
+    before = _counts()
+
+    response = wcu_token.client().post(
+        EVENTS,
+        {"code": "contact_call", "occurred_at": timezone.now().isoformat()},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="has space",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "validation_error",
+        "errors": [
+            {
+                "code": "invalid",
+                "detail": messages.IDEMPOTENCY_KEY_INVALID,
+                "attr": "Idempotency-Key",
+            }
+        ],
+    }
     assert _counts() == before

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import time_machine
 from django.utils import timezone
 
 from victimcare.cases.constants import EventCode
@@ -36,6 +37,7 @@ FIELDS = {
     "on_time",
     "closed_reason",
     "explanation",
+    "updated_at",
 }
 
 
@@ -216,3 +218,69 @@ def test_a_contact_cannot_fulfil_a_duty_that_is_no_longer_owed(
         ("fulfils", case_messages.FULFILS_DUTY_INVALID)
     ]
     assert crime.events.count() == events_before
+
+
+def _rows(client, params: dict[str, str]) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    response = client.get(DUTIES, params)
+    rows = []
+    while True:
+        assert response.status_code == 200, response.json()
+        rows += response.json()["results"]
+        if not response.json()["next"]:
+            return rows
+        response = client.get(response.json()["next"])
+
+
+def test_duties_since_a_moment_are_those_made_or_changed_since_oldest_change_first(
+    wcu_token: Token, crime: Crime, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "PAGE_SIZE": 2}
+    victim = crime.victim_links.get().victim
+    referral = Duty.objects.get(crime=crime, rule__code="crime-reported-support-referral")
+    start = timezone.now()
+    # A call made yesterday, recorded a minute from now, fulfils the referral duty:
+    # the duty changed now, though it was done (completed_at) yesterday.
+    with time_machine.travel(start + dt.timedelta(minutes=1), tick=False):
+        call, _ = event_record(
+            actor=crime.oic,
+            crime=crime,
+            code=EventCode.CONTACT_CALL,
+            occurred_at=start - dt.timedelta(days=1),
+            victim=victim,
+            fulfils=[referral.pk],
+        )
+    with time_machine.travel(start + dt.timedelta(minutes=2), tick=False):
+        event_record(
+            actor=crime.oic,
+            crime=crime,
+            code=EventCode.CHARGED,
+            occurred_at=start - dt.timedelta(hours=2),
+        )
+    charging = start + dt.timedelta(minutes=2)
+    # Charging makes the charge duties and ends the regular-update chain.
+    charged = list(Duty.objects.filter(crime=crime, event__code=EventCode.CHARGED))
+    ended = list(Duty.objects.filter(crime=crime, closed_at=charging))
+    assert charged and ended
+    client = wcu_token.client()
+
+    rows = _rows(client, {"modified_since": (start + dt.timedelta(seconds=30)).isoformat()})
+    everything = _rows(client, {})
+
+    assert [row["id"] for row in rows] == [referral.pk] + sorted(d.pk for d in charged + ended)
+    assert dt.datetime.fromisoformat(rows[0]["updated_at"]) == call.recorded_at
+    assert rows[0]["state"] == DutyState.DONE
+    assert {row["state"] for row in rows if row["id"] in {d.pk for d in ended}} == {
+        DutyState.NOT_APPLICABLE
+    }
+    # Without modified_since: every duty, soonest deadline first, as before.
+    assert [row["id"] for row in everything] == list(
+        Duty.objects.filter(crime=crime).order_by("due_at", "pk").values_list("pk", flat=True)
+    )
+
+
+def test_a_bad_modified_since_for_duties_is_a_400_naming_it(wcu_token: Token, crime: Crime) -> None:
+    response = wcu_token.client().get(DUTIES, {"modified_since": "2026-05-01T09:30"})
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["attr"], error["code"]) == ("modified_since", "offset_required")

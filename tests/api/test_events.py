@@ -7,14 +7,17 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from victimcare.api import messages
 from victimcare.api.models import IdempotencyRecord
+from victimcare.api.services import request_fingerprint
 from victimcare.api.throttling import ApiTokenRateThrottle
 from victimcare.cases import messages as case_messages
-from victimcare.cases.constants import CrimeStatus
+from victimcare.cases.constants import CrimeStatus, EventCode
 from victimcare.cases.models import Crime, JourneyEvent
+from victimcare.cases.services import event_record
 
 from .conftest import CRN_IN_PATH, Token
 
@@ -93,6 +96,7 @@ def test_a_malformed_idempotency_key_is_refused(wcu_token: Token, crime: Crime) 
         EVENTS, _hearing(), format="json", HTTP_IDEMPOTENCY_KEY="x" * 101
     )
     assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
     assert response.json()["errors"][0]["attr"] == "Idempotency-Key"
 
 
@@ -218,3 +222,83 @@ def test_each_timeline_page_a_partner_reads_is_in_the_audit_log(
     assert entry.action == "view"
     assert entry.purpose == "partner API"
     assert entry.detail["part"] == "timeline"
+
+
+def test_the_timeline_since_a_moment_gives_the_events_recorded_since_oldest_first(
+    wcu_token: Token, crime: Crime, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "PAGE_SIZE": 2}
+    start = timezone.now()
+    recorded = []
+    # The second call is recorded second but happened a day earlier: a sync by
+    # when events happened would miss it.
+    for minutes, hours_before in ((1, 1), (2, 30), (3, 2)):
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            event, _ = event_record(
+                actor=crime.oic,
+                crime=crime,
+                code=EventCode.CONTACT_CALL,
+                occurred_at=start - dt.timedelta(hours=hours_before),
+            )
+        recorded.append(event)
+    since = (start + dt.timedelta(seconds=30)).isoformat()
+
+    seen, pages = _all_pages(wcu_token, TIMELINE, {"modified_since": since})
+    again, _ = _all_pages(
+        wcu_token, TIMELINE, {"modified_since": recorded[1].recorded_at.isoformat()}
+    )
+    bad = wcu_token.client().get(TIMELINE, {"modified_since": "yesterday"})
+
+    # The crime_reported event, recorded before `since`, is not listed.
+    assert [row["id"] for row in seen] == [event.pk for event in recorded]
+    assert pages == 2
+    assert [row["id"] for row in again] == [recorded[1].pk, recorded[2].pk]
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["attr"] == "modified_since"
+
+
+def _all_pages(token: Token, url: str, params: dict[str, str]) -> tuple[list[dict[str, Any]], int]:
+    client = token.client()
+    response = client.get(url, params)
+    rows, pages = [], 0
+    while True:
+        assert response.status_code == 200, response.json()
+        rows += response.json()["results"]
+        pages += 1
+        if not response.json()["next"]:
+            return rows, pages
+        response = client.get(response.json()["next"])
+
+
+def test_a_retry_of_an_event_posted_before_responses_were_kept_is_still_a_retry(
+    wcu_token: Token, crime: Crime
+) -> None:
+    # A record as the API kept them before its event POST used the shared
+    # decorator: the event and a fingerprint of the crime and body, no response.
+    body = _hearing()
+    event, _ = event_record(
+        actor=wcu_token.user,
+        crime=crime,
+        idempotency_key="legacy-1",
+        code=body["code"],
+        occurred_at=dt.datetime.fromisoformat(body["occurred_at"]),
+        received_at=timezone.now(),
+        details=body["details"],
+    )
+    IdempotencyRecord.objects.create(
+        organisation=wcu_token.user.organisation,
+        key="legacy-1",
+        request_hash=request_fingerprint(crime=crime, data=body),
+        event=event,
+    )
+    client = wcu_token.client()
+    before = JourneyEvent.objects.count()
+
+    retry = client.post(EVENTS, body, format="json", HTTP_IDEMPOTENCY_KEY="legacy-1")
+    other = client.post(
+        EVENTS, _hearing(summary="other"), format="json", HTTP_IDEMPOTENCY_KEY="legacy-1"
+    )
+
+    assert retry.status_code == 200 and retry.json()["id"] == event.pk
+    assert other.status_code == 409
+    assert JourneyEvent.objects.count() == before

@@ -94,8 +94,10 @@ def test_a_malformed_key_is_400_naming_the_header(probation_api, key: str) -> No
     response = probation_api.post(WEBHOOKS, SUBSCRIPTION, format="json", **_key(key))
 
     assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
     [error] = response.json()["errors"]
     assert error["detail"] == IDEMPOTENCY_KEY_INVALID and HEADER in error["detail"]
+    assert (error["attr"], error["code"]) == (HEADER, "invalid")
     assert not WebhookSubscription.objects.exists()
 
 

@@ -7,20 +7,24 @@ category, never what they wrote."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import uuid
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.utils import timezone
 
 from victimcare.accounts.models import Organisation
 from victimcare.api.constants import AUDIT_PURPOSE
+from victimcare.api.pagination import CURSOR_PARAM
 from victimcare.api.permissions import SCOPE_MISSING
 from victimcare.api.serializers_reads import MODIFIED_SINCE_INVALID
 from victimcare.api.services import token_create
-from victimcare.api.views_reads import FEEDBACK_NOT_ALLOWED
+from victimcare.api.views_reads import FEEDBACK_NOT_ALLOWED, week_start
 from victimcare.cases.constants import EventCode
 from victimcare.cases.models import Crime
 from victimcare.cases.services import event_record
@@ -231,10 +235,14 @@ def _response(crime: Crime, officer, rating: int, **answers: Any) -> Response:  
     return response_record(token=token, rating=rating, **answers)
 
 
+def _received(made: list[Response], when: dt.datetime) -> None:
+    Response.objects.filter(pk__in=[r.pk for r in made]).update(created_at=when)
+
+
 @pytest.fixture
 def responses(crime: Crime, officer) -> list[Response]:  # type: ignore[no-untyped-def]
-    """Two ratings of PC Olivia Officer's visits; the first with comments."""
-    return [
+    """Two ratings of PC Olivia Officer's visits, last week; the first with comments."""
+    made = [
         _response(
             crime,
             officer,
@@ -248,6 +256,9 @@ def responses(crime: Crime, officer) -> list[Response]:  # type: ignore[no-untyp
         ),
         _response(crime, officer, 2),
     ]
+    # A week's responses are listed once the week has ended.
+    _received(made, timezone.now() - dt.timedelta(days=7))
+    return made
 
 
 @pytest.fixture
@@ -273,7 +284,7 @@ def test_an_analysts_system_reads_ratings_by_category(
         "borough": "E09000012",
         "offence_group": crime.offence.group,
         "contact_type": "visit",
-        "received_at": first["received_at"],
+        "received_week": week_start(timezone.now() - dt.timedelta(days=7)).isoformat(),
     }
     assert (second["rating"], second["age_band"], second["ethnicity"]) == (
         2,
@@ -332,13 +343,79 @@ def test_feedback_since_a_moment_pages_without_gaps(
     analysts_token: Token, crime: Crime, officer, small_pages: int
 ) -> None:  # type: ignore[no-untyped-def]
     made = [_response(crime, officer, rating) for rating in (1, 2, 3, 4, 5)]
-    Response.objects.filter(pk__in=[r.pk for r in made[1:]]).update(created_at=MOMENT)
-    Response.objects.filter(pk=made[0].pk).update(created_at=MOMENT - dt.timedelta(days=1))
+    # Monday 2 March 2026 is a week's first day: the first response is the week before.
+    _received(made[1:4], MOMENT)
+    _received(made[:1], MOMENT - dt.timedelta(days=1))
+    _received(made[4:], MOMENT + dt.timedelta(days=7))
 
     rows, pages = _all_pages(analysts_token, f"{FEEDBACK}?modified_since=2026-03-02T09:30:00Z")
     bad = analysts_token.client().get(FEEDBACK, {"modified_since": "2026-03-02T09:30"})
 
     assert pages == 2
     assert [row["id"] for row in rows] == [r.pk for r in made[1:]]
+    assert [row["received_week"] for row in rows] == ["2026-03-02T00:00:00+00:00"] * 3 + [
+        "2026-03-09T00:00:00+00:00"
+    ]
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["attr"] == "modified_since"
+
+
+def test_feedback_says_the_week_a_response_came_in_never_the_time(
+    analysts_token: Token, crime: Crime, officer, small_pages: int
+) -> None:  # type: ignore[no-untyped-def]
+    # Wednesday 17 June 2026, in British Summer Time: its week began on Monday 15
+    # June at 00:00 London time (23:00 UTC on the Sunday).
+    made = [_response(crime, officer, rating) for rating in (3, 4, 5)]
+    _received(made, dt.datetime(2026, 6, 17, 14, 5, 37, tzinfo=dt.UTC))
+
+    first = analysts_token.client().get(FEEDBACK)
+    rows, _ = _all_pages(analysts_token, FEEDBACK)
+
+    assert [row["received_week"] for row in rows] == ["2026-06-15T00:00:00+01:00"] * 3
+    assert "14:05" not in first.content.decode()
+    # Nor in the cursor, which a client could decode: it names the week and an id.
+    cursor = parse_qs(urlsplit(first.json()["next"]).query)[CURSOR_PARAM][0]
+    decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    assert decoded == f"2026-06-15T00:00:00+01:00|{made[1].pk}"
+
+
+def test_modified_since_is_read_as_its_week_so_finer_moments_reveal_nothing(
+    analysts_token: Token, crime: Crime, officer
+) -> None:  # type: ignore[no-untyped-def]
+    tuesday, thursday = _response(crime, officer, 2), _response(crime, officer, 4)
+    _received([tuesday], MOMENT + dt.timedelta(days=1))
+    _received([thursday], MOMENT + dt.timedelta(days=3))
+
+    def since(moment: str) -> list[int]:
+        rows, _ = _all_pages(analysts_token, f"{FEEDBACK}?modified_since={moment}")
+        return [row["id"] for row in rows]
+
+    # Any moment of the week gives the whole week: asking with ever later moments
+    # cannot tell when in it a response came.
+    assert since("2026-03-02T00:00:00Z") == [tuesday.pk, thursday.pk]
+    assert since("2026-03-04T12:00:00Z") == [tuesday.pk, thursday.pk]
+    assert since("2026-03-08T23:59:59Z") == [tuesday.pk, thursday.pk]
+    assert since("2026-03-09T00:00:00Z") == []
+
+
+def test_a_week_is_listed_once_it_has_ended(analysts_token: Token, crime: Crime, officer) -> None:  # type: ignore[no-untyped-def]
+    # A system polling every few minutes would otherwise learn each response's
+    # time from when it first appeared.
+    now = timezone.now()
+    this_week = _response(crime, officer, 5)
+
+    assert analysts_token.client().get(FEEDBACK).json()["results"] == []
+    with time_machine.travel(week_start(now) + dt.timedelta(days=7, minutes=1), tick=False):
+        rows = analysts_token.client().get(FEEDBACK).json()["results"]
+    assert [row["id"] for row in rows] == [this_week.pk]
+
+
+def test_a_cursor_that_names_a_moment_inside_a_week_is_refused(
+    analysts_token: Token, responses: list[Response]
+) -> None:
+    raw = f"2026-03-04T10:00:00+00:00|{responses[0].pk}".encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    response = analysts_token.client().get(FEEDBACK, {CURSOR_PARAM: cursor})
+
+    assert response.status_code == 404

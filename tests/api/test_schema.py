@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver
 
 from victimcare.api import urls as api_urls
+from victimcare.cases.constants import CrimeStatus
 
 OPERATIONS = {
     "/api/v1/crimes/": {"get", "post"},
@@ -29,6 +30,9 @@ OPERATIONS = {
     "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay/": {"post"},
     "/api/v1/bulk-uploads/": {"post"},
     "/api/v1/bulk-uploads/{id}/": {"get"},
+    "/api/v1/crimes/{crn}/victims/{victim_id}/referrals/": {"get", "post"},
+    "/api/v1/crimes/{crn}/victims/": {"get", "post"},
+    "/api/v1/crimes/{crn}/shares/": {"get", "post"},
     "/api/v1/referrals/": {"get"},
     "/api/v1/referrals/{id}/": {"get", "patch"},
     "/api/v1/referrals/{id}/problems/": {"post"},
@@ -112,3 +116,64 @@ def test_the_documentation_page_lists_every_operation_with_its_scope(db, client,
         len(set(ops) - {"parameters"}) for ops in schema["paths"].values()
     )
     assert "<code>events:write</code>" in page
+
+
+def _component(schema: dict, ref: dict) -> dict:  # type: ignore[type-arg]
+    return schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+
+
+def _documented_attrs(schema: dict, operation: dict) -> set[str]:  # type: ignore[type-arg]
+    """Every `attr` enum value a 400 validation error of the operation may carry."""
+    attrs: set[str] = set()
+    body = operation["responses"]["400"]["content"]["application/json"]["schema"]
+    top = _component(schema, body) if "$ref" in body else body
+    for branch in top.get("oneOf", [body]):
+        error = _component(schema, branch) if "$ref" in branch else branch
+        items = error["properties"]["errors"]["items"]
+        items = _component(schema, items) if "$ref" in items else items
+        for item in items.get("oneOf", []) + items.get("anyOf", []) or [items]:
+            item = _component(schema, item) if "$ref" in item else item
+            attrs |= set(item["properties"]["attr"].get("enum", []))
+    return attrs
+
+
+def test_a_malformed_header_is_a_documented_error_of_every_operation_taking_it(
+    schema: dict,  # type: ignore[type-arg]
+) -> None:
+    taking = 0
+    for operations in schema["paths"].values():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            headers = {
+                p["name"]
+                for p in operation.get("parameters", [])
+                if p["in"] == "header" and p["name"] in ("Idempotency-Key", "If-Match")
+            }
+            if headers:
+                taking += 1
+                assert headers <= _documented_attrs(schema, operation), operation["operationId"]
+                if "If-Match" in headers:  # 412 when stale, 428 without it
+                    assert {"412", "428"} <= set(operation["responses"]), operation["operationId"]
+    assert taking >= 5
+    contact = schema["paths"]["/api/v1/crimes/{crn}/victims/{victim_id}/contact/"]["patch"]
+    assert {"If-Match", "Idempotency-Key", "communication_needs"} <= _documented_attrs(
+        schema, contact
+    )
+
+
+def test_choice_fields_are_named_enums(schema: dict) -> None:  # type: ignore[type-arg]
+    components = schema["components"]["schemas"]
+
+    def ref(component: str, field: str) -> str:
+        prop = components[component]["properties"][field]
+        return (prop.get("$ref") or prop["allOf"][0]["$ref"]).rsplit("/", 1)[1]
+
+    assert ref("CrimeChange", "status") == ref("CrimeOutput", "status") == "CrimeStatusEnum"
+    assert ref("CrimeChange", "offence_group") == "OffenceGroupEnum"
+    assert ref("CrimeOutput", "offence_group") == "OffenceGroupEnum"
+    assert ref("MessageStatus", "status") == "MessageStatusEnum"
+    assert ref("DirectoryService", "kind") == "ServiceKindEnum"
+    assert ref("FeedbackResponse", "offence_group") == "OffenceGroupOrNotKnownEnum"
+    assert ref("FeedbackResponse", "age_band") == "AgeBandOrNotKnownEnum"
+    assert components["CrimeStatusEnum"]["enum"] == CrimeStatus.values

@@ -9,6 +9,8 @@ other. Views check `If-Match` and write under the same row lock
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
@@ -20,6 +22,12 @@ PRECONDITION_REQUIRED = (
     "Send the If-Match header with the ETag from your last read of this record, "
     "so your change cannot overwrite someone else's."
 )
+IF_MATCH_INVALID = (
+    "Send If-Match as the ETag from your last read of this record, exactly as the ETag "
+    'header gave it, in double quotes (for example "12-3"), or *.'
+)
+# RFC 9110 entity-tag: an optional W/ and an opaque quoted string.
+_ENTITY_TAG = re.compile(r'^(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"$')
 PRECONDITION_FAILED = (
     "This record changed since you read it: read it again and reapply your change."
 )
@@ -65,11 +73,18 @@ def if_match_check(request: Request, *, current: str) -> None:
 
     `*` matches any existing version (RFC 9110); a list of ETags matches if
     any does. Weak ETags (W/...) never match: our writes need the exact version.
+    A header that is neither `*` nor a list of ETags (e.g. a version without its
+    quotes) is a 400 validation error whose `attr` is the header's name, so a
+    client learns its mistake instead of reading again to meet the same 412.
     Call it after locking the row the ETag describes."""
     header = request.headers.get(IF_MATCH)
     if header is None or not header.strip():
         raise PreconditionRequired()
     candidates = [part.strip() for part in header.split(",")]
+    if candidates != ["*"] and not all(_ENTITY_TAG.match(part) for part in candidates):
+        raise exceptions.ValidationError(
+            {IF_MATCH: [exceptions.ErrorDetail(IF_MATCH_INVALID, code="invalid")]}
+        )
     if "*" in candidates or current in candidates:
         return
     raise PreconditionFailed(current)

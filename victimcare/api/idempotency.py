@@ -6,16 +6,20 @@
         def post(self, request): ...
 
 Without the header the view runs as usual. With it (1-100 printable ASCII
-characters, else 400 whose message names the header), the view runs in a transaction; if
-it succeeds (2xx), the operation, a SHA-256 of the canonical request (method,
-path, body) and the response (status and JSON body) are stored in
-IdempotencyRecord in that same transaction. A retry with the same key and
-request gets the stored response again, with `Idempotent-Replayed: true`, and
-writes nothing; the same key with a different request gets 409. Keys are
+characters, else a 400 validation error whose `attr` is the header's name), the
+view runs in a transaction; if it succeeds (2xx), the operation, a SHA-256 of
+the canonical request (method, path, body) and the response (status and JSON
+body) are stored in IdempotencyRecord in that same transaction. A retry with
+the same key and request gets the stored response again, with
+`Idempotent-Replayed: true`, and writes nothing; the same key with a different request gets 409. Keys are
 unique per organisation: of two concurrent first requests the unique
 constraint lets one commit; the other rolls back and answers as a retry.
 
 Errors (4xx) are not stored, so a corrected request may reuse its key.
+
+Records made before an operation used this decorator (journey events recorded
+through the API stored only the event and their own fingerprint) are answered
+by the operation's `legacy` hook, so a retry spanning the change still works.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ CONFLICT_RESPONSE = OpenApiResponse(
 
 Handler = Callable[..., Response]
 ReplayHook = Callable[[Request, Any], Any]
+LegacyHook = Callable[..., Response]
 
 
 class IdempotencyConflict(exceptions.APIException):
@@ -74,15 +79,16 @@ class IdempotencyConflict(exceptions.APIException):
 
 
 def idempotency_key(request: Request) -> str | None:
-    """The request's Idempotency-Key, None without one; a 400 whose message names
-    the header if malformed."""
+    """The request's Idempotency-Key, None without one; if malformed, a 400
+    validation error whose `attr` is the header's name (schema.header_error_attrs
+    documents it for every operation that takes the header)."""
     key = request.headers.get(HEADER)
     if key is None:
         return None
     if not KEY_PATTERN.match(key):
-        # A malformed request (client_error/parse_error, which every operation
-        # documents), not a field error: the header is not a field of any body.
-        raise exceptions.ParseError(messages.IDEMPOTENCY_KEY_INVALID)
+        raise exceptions.ValidationError(
+            {HEADER: [exceptions.ErrorDetail(messages.IDEMPOTENCY_KEY_INVALID, code="invalid")]}
+        )
     return key
 
 
@@ -124,6 +130,7 @@ def _replay(
     request: Request,
     on_replay: ReplayHook | None,
     headers: Callable[[Any], dict[str, str]] | None,
+    replay_status: int | None,
 ) -> Response:
     if (
         record.operation != operation
@@ -134,7 +141,7 @@ def _replay(
     body = record.response_body
     if on_replay is not None:
         body = on_replay(request, body)
-    response = Response(body, status=record.response_status)
+    response = Response(body, status=replay_status or record.response_status)
     for name, value in (headers(body) if headers is not None else {}).items():
         response[name] = value
     response[REPLAYED_HEADER] = "true"
@@ -147,12 +154,17 @@ def idempotent(
     store: Callable[[Any], Any] | None = None,
     on_replay: ReplayHook | None = None,
     headers: Callable[[Any], dict[str, str]] | None = None,
+    replay_status: int | None = None,
+    legacy: LegacyHook | None = None,
 ) -> Callable[[Handler], Handler]:
     """Make a view method (POST or PATCH) honour Idempotency-Key (module docstring).
 
     `store` turns the response body into what is kept (e.g. without a secret);
     `on_replay` turns the kept body back into the response body of a retry;
-    `headers` gives the headers a replayed response carries (e.g. Location)."""
+    `headers` gives the headers a replayed response carries (e.g. Location);
+    `replay_status` is a retry's status if not the first response's (a retried
+    event POST answers 200, not 201); `legacy(view, record, request, *args,
+    **kwargs)` answers a retry whose record holds no response (module docstring)."""
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -169,12 +181,19 @@ def idempotent(
                 request=request,
                 on_replay=on_replay,
                 headers=headers,
+                replay_status=replay_status,
             )
+
+            def answer(record: IdempotencyRecord) -> Response:
+                if record.response_status is None and legacy is not None:
+                    return legacy(view, record, request, *args, **kwargs)
+                return replay(record)
+
             previous = IdempotencyRecord.objects.filter(
                 organisation_id=organisation_id, key=key
             ).first()
             if previous is not None:
-                return replay(previous)
+                return answer(previous)
             try:
                 with transaction.atomic():
                     response = handler(view, request, *args, **kwargs)
@@ -200,7 +219,7 @@ def idempotent(
                 ).first()
                 if winner is None:
                     raise
-                return replay(winner)
+                return answer(winner)
 
         return wrapper
 

@@ -6,6 +6,11 @@ immutable and ordered by (occurred_at, id) descending, so a keyset cursor is
 stable: new events never shift a page that a client is part-way through.
 Duties are ordered by (due_at, id) ascending, soonest first; a duty's due_at
 never changes (a tighter deadline is a new duty with a new id).
+
+With `modified_since` (incremental sync, docs/api-sync.md) a list is ordered
+by (modification time, id), oldest first, as the sync lists of views_reads
+are: a row changed while a client pages moves to the end instead of shifting
+a page (`paginate_changes`).
 """
 
 from __future__ import annotations
@@ -81,4 +86,27 @@ def paginate_newest_first(
         page_size=page_size,
         key=lambda item: (item.occurred_at, item.pk),
         newest_first=True,
+    )
+
+
+def paginate_changes(
+    items: Sequence[Any],
+    *,
+    request: Request,
+    page_size: int,
+    since: dt.datetime | None,
+    changed_at: Callable[[Any], dt.datetime],
+    ident: Callable[[Any], int] = lambda item: int(item.pk),
+) -> tuple[list[Any], str | None]:
+    """Incremental sync of an already authorised list (docs/api-sync.md): the items
+    changed at or after `since` (all without it), oldest change first by
+    (`changed_at`, `ident`), one page after the request's cursor, and the URL of
+    the next page. The same conventions as views_reads.keyset_page, in Python."""
+    chosen = [item for item in items if since is None or changed_at(item) >= since]
+    return paginate_keyset(
+        chosen,
+        request=request,
+        page_size=page_size,
+        key=lambda item: (changed_at(item), ident(item)),
+        newest_first=False,
     )

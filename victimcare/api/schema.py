@@ -89,3 +89,169 @@ def index_attrs_as_patterns(result: dict[str, Any], **kwargs: Any) -> dict[str, 
             ),
         }
     return result
+
+
+# Request headers whose malformed value is a 400 validation error naming the
+# header in `attr` (idempotency.idempotency_key, concurrency.if_match_check).
+HEADER_ATTRS = ("Idempotency-Key", "If-Match")
+_REF = "#/components/schemas/"
+
+
+def _header_component(header: str) -> str:
+    return "".join(part.capitalize() for part in header.split("-")) + "HeaderErrorComponent"
+
+
+def _resolve(schemas: dict[str, Any], schema: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    ref = schema.get("$ref", "")
+    if ref.startswith(_REF):
+        name = ref.removeprefix(_REF)
+        return name, schemas[name]
+    return None, schema
+
+
+def _is_validation_error(schema: dict[str, Any]) -> bool:
+    """An error body with a list of errors that is not a client or server error's
+    (ParseErrorResponse and the like are shared by every operation)."""
+    properties = schema.get("properties", {})
+    kind = properties.get("type", {}).get("$ref", "")
+    return "errors" in properties and not kind.endswith(("/ClientErrorEnum", "/ServerErrorEnum"))
+
+
+def _validation_error(
+    schemas: dict[str, Any], operation: dict[str, Any], operation_name: str
+) -> dict[str, Any]:
+    """The component of the operation's documented 400 validation error, made
+    (and added to the 400, beside what it already documents) if it has none."""
+    responses = operation.setdefault("responses", {})
+    content = responses.setdefault("400", {"description": ""}).setdefault("content", {})
+    body = content.setdefault("application/json", {})
+    _, documented = _resolve(schemas, body.get("schema", {}))
+    if _is_validation_error(documented):
+        return documented
+    for branch in documented.get("oneOf", []):
+        _, candidate = _resolve(schemas, branch)
+        if _is_validation_error(candidate):
+            return candidate
+    name = f"{operation_name}HeaderValidationError"
+    schemas[name] = {
+        "type": "object",
+        "properties": {
+            "type": {"$ref": f"{_REF}ValidationErrorEnum"},
+            "errors": {"type": "array", "items": {"oneOf": []}},
+        },
+        "required": ["errors", "type"],
+    }
+    ref = {"$ref": f"{_REF}{name}"}
+    if "schema" not in body:
+        body["schema"] = ref
+    elif "oneOf" in documented:
+        documented["oneOf"].append(ref)
+        mapping = documented.get("discriminator", {}).get("mapping")
+        if mapping is not None:
+            mapping["validation_error"] = ref["$ref"]
+    else:
+        body["schema"] = {"oneOf": [body["schema"], ref]}
+    return schemas[name]
+
+
+_PRECONDITION = "PreconditionErrorResponse"
+_PRECONDITION_RESPONSES = {
+    "412": "The record changed since your read: its current ETag is in the ETag header.",
+    "428": "Sent without If-Match.",
+}
+
+
+def _precondition_responses(schemas: dict[str, Any], operation: dict[str, Any]) -> None:
+    """An operation taking If-Match answers 428 without it and 412 when stale
+    (concurrency.if_match_check): documented here if its view did not."""
+    if _PRECONDITION not in schemas:
+        schemas["PreconditionError"] = {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "description": "precondition_required (428) or precondition_failed (412).",
+                },
+                "detail": {"type": "string"},
+                "attr": {"type": "string", "nullable": True},
+            },
+            "required": ["attr", "code", "detail"],
+        }
+        schemas[_PRECONDITION] = {
+            "type": "object",
+            "description": "A change without If-Match (428), or with a stale one (412).",
+            "properties": {
+                "type": {"$ref": f"{_REF}ClientErrorEnum"},
+                "errors": {"type": "array", "items": {"$ref": f"{_REF}PreconditionError"}},
+            },
+            "required": ["errors", "type"],
+        }
+    for code, description in _PRECONDITION_RESPONSES.items():
+        operation["responses"].setdefault(
+            code,
+            {
+                "description": description,
+                "content": {"application/json": {"schema": {"$ref": f"{_REF}{_PRECONDITION}"}}},
+            },
+        )
+
+
+def header_error_attrs(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: document the 400 a malformed header gets.
+
+    An operation taking Idempotency-Key or If-Match answers a malformed value with
+    a validation error whose `attr` is the header's name and whose code is
+    "invalid"; each such operation's 400 lists those attrs beside its fields', so
+    a client (or schemathesis) validating responses against the schema accepts them.
+    An operation taking If-Match also documents its 412 and 428."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            headers = sorted(
+                {
+                    parameter["name"]
+                    for parameter in operation.get("parameters", [])
+                    if parameter.get("in") == "header" and parameter.get("name") in HEADER_ATTRS
+                }
+            )
+            if not headers:
+                continue
+            if "If-Match" in headers:
+                _precondition_responses(schemas, operation)
+            refs = []
+            for header in headers:
+                name = _header_component(header)
+                schemas.setdefault(
+                    name,
+                    {
+                        "type": "object",
+                        "properties": {
+                            "attr": {"type": "string", "enum": [header]},
+                            "code": {"type": "string", "enum": [_DOMAIN_CODE]},
+                            "detail": {"type": "string"},
+                        },
+                        "required": ["attr", "code", "detail"],
+                    },
+                )
+                refs.append({"$ref": f"{_REF}{name}"})
+            operation_name = "".join(
+                part.capitalize() for part in str(operation.get("operationId", "")).split("_")
+            )
+            validation = _validation_error(schemas, operation, operation_name)
+            errors = validation["properties"]["errors"]
+            _, items = _resolve(schemas, errors["items"])
+            if "oneOf" not in items:
+                # One error shape (whose attr may be any string): any of them, not
+                # exactly one, or a header error matching both would not conform.
+                errors["items"] = {"anyOf": [errors["items"], *refs]}
+                continue
+            known = {branch.get("$ref") for branch in items["oneOf"]}
+            mapping = items.get("discriminator", {}).get("mapping")
+            for header, ref in zip(headers, refs, strict=True):
+                if ref["$ref"] not in known:
+                    items["oneOf"].append(ref)
+                if mapping is not None:
+                    mapping[header] = ref["$ref"]
+    return result

@@ -9,6 +9,7 @@ which fields can be null (drf-spectacular#383).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -27,6 +28,7 @@ from victimcare.cases.constants import (
     CrimeStatus,
     EnhancedReason,
     EventCode,
+    OffenceGroup,
     SpecialMeasure,
     SupportNeed,
     VictimRole,
@@ -216,7 +218,7 @@ class CrimeOutputSerializer(serializers.Serializer):
     crn = serializers.CharField()
     offence = serializers.CharField(source="offence.code")
     offence_name = serializers.CharField(source="offence.name")
-    offence_group = serializers.CharField(source="offence.group")
+    offence_group = serializers.ChoiceField(choices=OffenceGroup.choices, source="offence.group")
     domestic_abuse = serializers.BooleanField()
     hate_crime = serializers.BooleanField()
     restricted = serializers.BooleanField()
@@ -250,7 +252,11 @@ class EventOutputSerializer(serializers.Serializer):
 
 
 class TimelinePageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True, help_text="The next (older) page, or null.")
+    next = serializers.URLField(
+        allow_null=True,
+        help_text="The next page (older events; with modified_since, later-recorded ones), "
+        "or null.",
+    )
     results = EventOutputSerializer(many=True)
 
 
@@ -285,10 +291,18 @@ class VictimNeedsOutputSerializer(serializers.Serializer):
     interpreter_needed = serializers.BooleanField()
     accessible_format = serializers.ChoiceField(choices=AccessibleFormat.choices, allow_blank=True)
     needs = NeedsVersionOutputSerializer(allow_null=True)
+    updated_at = serializers.DateTimeField(
+        help_text="When the victim's record or needs assessment last changed (for sync)."
+    )
 
 
 class CrimeNeedsOutputSerializer(serializers.Serializer):
     crn = serializers.CharField()
+    next = serializers.URLField(
+        allow_null=True,
+        help_text="With modified_since, the next page (later changes); otherwise null: "
+        "every victim is on the one page.",
+    )
     victims = VictimNeedsOutputSerializer(many=True)
 
 
@@ -367,10 +381,29 @@ class DutyOutputSerializer(serializers.Serializer):
         allow_blank=True, help_text="Why it does not apply (or why the system closed it)."
     )
     explanation = serializers.SerializerMethodField()
+    updated_at = serializers.SerializerMethodField(
+        help_text="When the duty last changed: made, overdue, done, not applicable or "
+        "replaced (for sync; see docs/api-sync.md)."
+    )
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_updated_at(self, duty: Duty) -> str:
+        return str(serializers.DateTimeField().to_representation(duty_modified_at(duty)))
 
     @extend_schema_field(DutyExplanationSerializer)
     def get_explanation(self, duty: Duty) -> dict[str, Any]:
         return dict(DutyExplanationSerializer(duty_explain(duty=duty)).data)
+
+
+def duty_modified_at(duty: Duty) -> dt.datetime:
+    """When a duty last changed, from the times victimcare keeps (a Duty has no
+    updated_at column): made, overdue, closed (not applicable, replaced), done
+    (the contact's time, and when the contact was recorded, which is later for a
+    contact recorded after the fact). Load `completed_event` with the duties."""
+    moments = [duty.created_at, duty.overdue_at, duty.completed_at, duty.closed_at]
+    if duty.completed_event_id is not None:
+        moments.append(duty.completed_event.recorded_at)
+    return max(moment for moment in moments if moment is not None)
 
 
 class DutiesPageSerializer(serializers.Serializer):

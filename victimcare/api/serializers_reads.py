@@ -23,6 +23,7 @@ from victimcare.cases.constants import (
     Ethnicity,
     OffenceGroup,
 )
+from victimcare.duties.calendar import LONDON
 from victimcare.feedback.constants import NeedsRecognised
 from victimcare.insights.constants import NOT_KNOWN, ContactType
 from victimcare.messaging.constants import Channel, Status
@@ -41,6 +42,14 @@ KIND_UNKNOWN = "There is no kind of support service called this. Use one of: {ki
 # An unencoded '+' in a query string arrives as a space: '…T09:30:00 01:00'.
 _SPACE_FOR_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(?::?\d{2})?)$")
 _NOT_KNOWN = [(NOT_KNOWN, "Not known")]
+# Feedback's categories as the statistics define them: the victim's answer or
+# "not known". Named enums in the schema (SPECTACULAR_SETTINGS' ENUM_NAME_OVERRIDES),
+# apart from the same categories without "not known" elsewhere.
+AGE_BAND_OR_NOT_KNOWN = AgeBand.choices + _NOT_KNOWN
+ETHNICITY_OR_NOT_KNOWN = Ethnicity.choices + _NOT_KNOWN
+DISABILITY_OR_NOT_KNOWN = DisabilityAnswer.choices + _NOT_KNOWN
+NEEDS_RECOGNISED_OR_NOT_KNOWN = NeedsRecognised.choices + _NOT_KNOWN
+OFFENCE_GROUP_OR_NOT_KNOWN = OffenceGroup.choices + _NOT_KNOWN
 
 
 class ModifiedSinceField(serializers.DateTimeField):
@@ -86,6 +95,27 @@ class MessageQuerySerializer(serializers.Serializer):
     )
 
 
+class TimelineQuerySerializer(serializers.Serializer):
+    modified_since = _modified_since(
+        "Only events recorded at or after this moment (their `recorded_at`; events never "
+        "change), oldest first."
+    )
+
+
+class DutiesQuerySerializer(serializers.Serializer):
+    modified_since = _modified_since(
+        "Only duties created or changed at or after this moment (their `updated_at`), "
+        "oldest change first."
+    )
+
+
+class NeedsQuerySerializer(serializers.Serializer):
+    modified_since = _modified_since(
+        "Only victims whose needs or communication needs changed at or after this moment "
+        "(their `updated_at`), oldest change first."
+    )
+
+
 class DirectoryQuerySerializer(serializers.Serializer):
     borough = serializers.CharField(
         required=False,
@@ -115,8 +145,8 @@ class DirectoryQuerySerializer(serializers.Serializer):
 
 class FeedbackQuerySerializer(serializers.Serializer):
     modified_since = _modified_since(
-        "Only responses received at or after this moment (their `received_at`; "
-        "responses never change)."
+        "Only responses received in the week holding this moment or later (it is read "
+        "as the start of its week: Monday 00:00 London time). Responses never change."
     )
 
 
@@ -128,10 +158,8 @@ class CrimeChangeSerializer(serializers.Serializer):
     Read the rest with GET /crimes/{crn}/ and its timeline."""
 
     crn = serializers.CharField()
-    offence_group = serializers.CharField(source="offence.group")
-    status = serializers.CharField(
-        help_text="As `status` of a crime's summary: " + ", ".join(CrimeStatus.values) + "."
-    )
+    offence_group = serializers.ChoiceField(choices=OffenceGroup.choices, source="offence.group")
+    status = serializers.ChoiceField(choices=CrimeStatus.choices)
     area = serializers.CharField(source="area.code", help_text="The borough's ONS code.")
     restricted = serializers.BooleanField(
         help_text="Restricted cases are seen only by the officer in the case, supervisors "
@@ -229,34 +257,43 @@ class DirectoryPageSerializer(serializers.Serializer):
     results = DirectoryServiceSerializer(many=True)
 
 
+class LondonWeekField(serializers.DateTimeField):
+    """A week's start in Europe/London with its numeric offset (+00:00 or +01:00)."""
+
+    def to_representation(self, value: dt.datetime) -> str:
+        return value.astimezone(LONDON).isoformat()
+
+
 class FeedbackResponseSerializer(serializers.Serializer):
     """One victim's rating of a contact, by category only.
 
     Never the free text (it can name people and describe lives: it is read only
-    by people, audited, in the review pages) and never the officer."""
+    by people, audited, in the review pages) and never the officer. When it was
+    received only to the week (docs/api-sync.md, "Feedback and time"): with the
+    borough and the victim's own categories an exact time could single a victim
+    out, e.g. as the one rating a visit someone knows was made that afternoon."""
 
     id = serializers.IntegerField()
     rating = serializers.IntegerField(
         min_value=1, max_value=5, help_text="1 (very dissatisfied) to 5."
     )
-    age_band = serializers.ChoiceField(choices=AgeBand.choices + _NOT_KNOWN, source="dim_age_band")
-    ethnicity = serializers.ChoiceField(
-        choices=Ethnicity.choices + _NOT_KNOWN, source="dim_ethnicity"
-    )
-    disability = serializers.ChoiceField(
-        choices=DisabilityAnswer.choices + _NOT_KNOWN, source="dim_disability"
-    )
+    age_band = serializers.ChoiceField(choices=AGE_BAND_OR_NOT_KNOWN, source="dim_age_band")
+    ethnicity = serializers.ChoiceField(choices=ETHNICITY_OR_NOT_KNOWN, source="dim_ethnicity")
+    disability = serializers.ChoiceField(choices=DISABILITY_OR_NOT_KNOWN, source="dim_disability")
     needs_recognised = serializers.ChoiceField(
-        choices=NeedsRecognised.choices + _NOT_KNOWN, source="dim_needs_recognised"
+        choices=NEEDS_RECOGNISED_OR_NOT_KNOWN, source="dim_needs_recognised"
     )
     borough = serializers.CharField(
         source="dim_borough", allow_null=True, help_text="ONS code; null without a case."
     )
     offence_group = serializers.ChoiceField(
-        choices=OffenceGroup.choices + _NOT_KNOWN, source="dim_offence_group"
+        choices=OFFENCE_GROUP_OR_NOT_KNOWN, source="dim_offence_group"
     )
     contact_type = serializers.ChoiceField(choices=ContactType.choices, source="dim_contact_type")
-    received_at = serializers.DateTimeField(source="created_at")
+    received_week = LondonWeekField(
+        help_text="The ISO week it was received in, as the week's start: Monday 00:00 "
+        "London time, with its offset. Never the exact time."
+    )
 
 
 class FeedbackResponsesPageSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import include, path, re_path, register_converter
 
-from . import docs, views
+from . import docs, views, views_crimes, views_duties, views_events
 from .converters import CrnConverter
 
 register_converter(CrnConverter, "api_crn")
@@ -21,11 +21,17 @@ urlpatterns = [
     path("", include("victimcare.api.urls_updates")),
     # Referrals to support services: make, read, move on, report a data problem.
     path("", include("victimcare.api.urls_referrals")),
-    path("crimes/<api_crn:crn>/events/", views.EventCreateApi.as_view(), name="crime-events"),
-    path("crimes/<api_crn:crn>/timeline/", views.TimelineApi.as_view(), name="crime-timeline"),
-    path("crimes/<api_crn:crn>/needs/", views.NeedsApi.as_view(), name="crime-needs"),
-    path("crimes/<api_crn:crn>/duties/", views.DutiesApi.as_view(), name="crime-duties"),
-    path("crimes/<api_crn:crn>/", views.CrimeDetailApi.as_view(), name="crime-detail"),
+    # A person added to a recorded crime; a crime shared with a partner.
+    path("", include("victimcare.api.urls_victims")),
+    path(
+        "crimes/<api_crn:crn>/events/", views_events.EventCreateApi.as_view(), name="crime-events"
+    ),
+    path(
+        "crimes/<api_crn:crn>/timeline/", views_events.TimelineApi.as_view(), name="crime-timeline"
+    ),
+    path("crimes/<api_crn:crn>/needs/", views_duties.NeedsApi.as_view(), name="crime-needs"),
+    path("crimes/<api_crn:crn>/duties/", views_duties.DutiesApi.as_view(), name="crime-duties"),
+    path("crimes/<api_crn:crn>/", views_crimes.CrimeDetailApi.as_view(), name="crime-detail"),
     # Last: any other path under /api/v1/ is the API's structured 404, never
     # the website's HTML page.
     re_path(r"^.*$", views.NotFoundApi.as_view(), name="not-found"),

@@ -23,6 +23,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse404Serializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -36,13 +38,14 @@ from victimcare.accounts.constants import Role
 from victimcare.cases import selectors as case_selectors
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
+from victimcare.duties.calendar import LONDON
 from victimcare.insights import sources
 from victimcare.insights.constants import Dimension
 from victimcare.messaging import selectors as message_selectors
 from victimcare.referrals import directory
 from victimcare.referrals.permissions import VIEW_DIRECTORY
 
-from . import views
+from . import views, views_crimes
 from .constants import AUDIT_PURPOSE
 from .pagination import CURSOR_PARAM, INVALID_CURSOR, _decode, _encode, paginate_keyset
 from .serializers_reads import (
@@ -80,6 +83,16 @@ SYNC_DESCRIPTION = (
     "`modified_since` set to it (rows changed at exactly that moment come again: "
     "update by id). `modified_since` needs its offset (`+01:00` sent as `%2B01:00`, or `Z`); "
     "a bad value is a 400 naming it."
+)
+
+# For lists in another order that switch to sync order with modified_since
+# (a crime's timeline, duties and needs).
+SYNC_FILTER_DESCRIPTION = (
+    " With `modified_since` (incremental sync, docs/api-sync.md): only the {rows} at or "
+    "after it, oldest first by (`{field}`, id), cursor-paginated the same way. Keep the "
+    "last `{field}` you saw and ask again with `modified_since` set to it (rows changed at "
+    "exactly that moment come again: update by id). `modified_since` needs its offset "
+    "(`+01:00` sent as `%2B01:00`, or `Z`); a bad value is a 400 naming it."
 )
 
 
@@ -132,9 +145,9 @@ def _since(rows: QuerySet[Any], field: str, since: dt.datetime | None) -> QueryS
 
 
 @extend_validation_errors(MODIFIED_SINCE_CODES, field_name=MODIFIED_SINCE, methods=["get"])
-class CrimesApi(views.CrimeCreateApi):
+class CrimesApi(views_crimes.CrimeCreateApi):
     """GET: the crimes the token's organisation may see, for incremental sync.
-    POST: record a crime (views.CrimeCreateApi)."""
+    POST: record a crime (views_crimes.CrimeCreateApi)."""
 
     required_scopes = {"GET": "crimes:read", "POST": "crimes:write"}
 
@@ -268,13 +281,25 @@ class SupportServicesApi(views.BaseApi):
         )
 
 
+def week_start(moment: dt.datetime) -> dt.datetime:
+    """Monday 00:00 (London time) of the ISO week holding `moment`."""
+    local = moment.astimezone(LONDON)
+    monday = local.date() - dt.timedelta(days=local.weekday())
+    return dt.datetime.combine(monday, dt.time(), tzinfo=LONDON)
+
+
+def _next_week(start: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(start.date() + dt.timedelta(days=7), dt.time(), tzinfo=LONDON)
+
+
 def feedback_rows() -> QuerySet[Any]:
     """Every feedback response with its categories as the statistics define them
-    (insights.sources), the free text never loaded."""
+    (insights.sources) and the week it was received in, the free text never loaded."""
     return (
         sources.feedback_responses()
         .defer("went_well", "could_be_better")
         .annotate(
+            received_week=TruncWeek("created_at", tzinfo=LONDON),
             dim_age_band=sources.feedback_value(Dimension.AGE_BAND),
             dim_ethnicity=sources.feedback_value(Dimension.ETHNICITY),
             dim_disability=sources.feedback_value(Dimension.DISABILITY),
@@ -284,6 +309,52 @@ def feedback_rows() -> QuerySet[Any]:
             dim_borough=F(f"{sources.FEEDBACK_AREA}__code"),
         )
     )
+
+
+def feedback_page(*, request: Request, since: dt.datetime | None) -> tuple[list[Any], str | None]:
+    """One page of the feedback responses of the weeks that have ended, from the
+    week holding `since`, ordered by (week, id), and the next page's URL.
+
+    Only whole weeks, and never the exact time: the filter, the order and the
+    cursor use the week a response was received in, so neither the rows, nor a
+    cursor (a week's start and an id), nor asking with ever finer moments can
+    tell when in its week a response came. And a week is listed only once it
+    has ended, so a system polling often cannot learn the time by when a row
+    appears. Comparisons are on `created_at` against week boundaries (aware
+    datetimes), so both databases read London weeks the same way."""
+    rows = feedback_rows().filter(created_at__lt=week_start(timezone.now()))
+    if since is not None:
+        try:
+            rows = rows.filter(created_at__gte=week_start(since))
+        except OverflowError:
+            pass  # before year 1's first week: every row is later
+    cursor = request.query_params.get(CURSOR_PARAM)
+    if cursor:
+        when, pk = _decode(cursor)
+        if not 0 <= pk < 2**63:
+            raise exceptions.NotFound(INVALID_CURSOR)
+        try:
+            week = week_start(when)
+            later = _next_week(week)
+        except OverflowError:
+            raise exceptions.NotFound(INVALID_CURSOR) from None
+        if week != when:  # only a week's start is a cursor of ours
+            raise exceptions.NotFound(INVALID_CURSOR)
+        rows = rows.filter(
+            Q(created_at__gte=later) | Q(created_at__gte=week, created_at__lt=later, pk__gt=pk)
+        )
+    size = _page_size()
+    found = list(rows.order_by("received_week", "pk")[: size + 1])
+    page = found[:size]
+    next_url = None
+    if len(found) > size:
+        last = page[-1]
+        next_url = replace_query_param(
+            request.build_absolute_uri(),
+            CURSOR_PARAM,
+            _encode(week_start(last.received_week), last.pk),
+        )
+    return page, next_url
 
 
 @extend_validation_errors(MODIFIED_SINCE_CODES, field_name=MODIFIED_SINCE, methods=["get"])
@@ -303,7 +374,16 @@ class FeedbackResponsesApi(views.BaseApi):
             "read only by people, in victimcare's review pages, where each read is "
             "audited. Never the officer: ratings of individuals stay in the scores "
             "pages, with their minimum numbers. Each page read is recorded in the audit "
-            "log." + SYNC_DESCRIPTION.format(field="received_at")
+            "log. When a response was received is given only as its ISO week "
+            "(`received_week`, the Monday 00:00 London time it began), and a week's "
+            "responses are listed once the week has ended: with the borough and the "
+            "victim's own categories, an exact time could single a victim out."
+            " Oldest week first, by (`received_week`, id); cursor-paginated: follow `next` "
+            "until it is null. For incremental sync keep the last `received_week` you saw "
+            "and ask again with `modified_since` set to it: that week comes again (update "
+            "by id), so a response saved late in it is not missed. `modified_since` is read "
+            "as the start of its week and needs its offset (`+01:00` sent as `%2B01:00`, or "
+            "`Z`); a bad value is a 400 naming it."
         ),
         parameters=[FeedbackQuerySerializer, views.CURSOR_PARAMETER],
         responses={200: FeedbackResponsesPageSerializer, 404: CURSOR_NOT_FOUND},
@@ -313,11 +393,7 @@ class FeedbackResponsesApi(views.BaseApi):
         if not (user.has_perm(FEEDBACK_SCORES) and user.role == Role.ANALYST):
             raise exceptions.PermissionDenied(FEEDBACK_NOT_ALLOWED)
         query = _query(FeedbackQuerySerializer, request)
-        page, next_url = keyset_page(
-            _since(feedback_rows(), "created_at", query.get(MODIFIED_SINCE)),
-            request=request,
-            field="created_at",
-        )
+        page, next_url = feedback_page(request=request, since=query.get(MODIFIED_SINCE))
         # Equality answers are special category data, even without a name.
         audit_record(
             action=AuditAction.VIEW,
