@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -91,3 +92,37 @@ def test_a_lease_shorter_than_twice_the_client_timeout_fails_the_system_check(se
     settings.MESSAGING_LEASE_SECONDS = 40
     settings.NOTIFY_TIMEOUT_SECONDS = 30
     assert [error.id for error in messaging_settings_check()] == ["messaging.E002"]
+
+
+def test_the_doorbell_time_is_written_before_the_send_task_exists(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A worker may take the task the instant it exists; the doorbell's own write
+    must be over by then, or its row lock makes the worker's SKIP LOCKED claim
+    pass the message by (the load test saw messages wait for the sweep)."""
+    from victimcare.messaging import tasks
+    from victimcare.messaging.services import messages_doorbell_ring
+
+    message = enqueue_sms()
+    seen = []
+
+    def enqueue(*, message_id: str) -> None:
+        seen.append(OutboundMessage.objects.get(pk=message_id).doorbell_at)
+
+    monkeypatch.setattr(tasks, "message_send_task", SimpleNamespace(enqueue=enqueue))
+    assert messages_doorbell_ring(message_ids=[str(message.pk)]) == 1
+    assert len(seen) == 1 and seen[0] is not None
+
+
+def test_a_doorbell_that_could_not_enqueue_is_left_for_the_next_sweep(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from victimcare.messaging import tasks
+    from victimcare.messaging.services import messages_doorbell_ring
+
+    message = enqueue_sms()
+
+    def enqueue(*, message_id: str) -> None:
+        raise ConnectionError("queue unavailable")
+
+    monkeypatch.setattr(tasks, "message_send_task", SimpleNamespace(enqueue=enqueue))
+    assert messages_doorbell_ring(message_ids=[str(message.pk)]) == 0
+    message.refresh_from_db()
+    assert message.doorbell_at is None
+    assert messages_sweep_once().rung == [str(message.pk)]

@@ -237,12 +237,18 @@ def messages_doorbell_ring(*, message_ids: list[str]) -> int:
 
     rung = 0
     for message_id in message_ids:
+        # The doorbell time is written BEFORE the task exists: written after, its
+        # brief row lock could meet a worker that already took the task, whose
+        # SKIP LOCKED claim would pass the row by and leave the message to the
+        # sweep's grace period (seen in the load test: minutes late).
+        rows = OutboundMessage.objects.filter(pk=message_id)
+        rows.update(doorbell_at=timezone.now())
         try:
             message_send_task.enqueue(message_id=message_id)
         except Exception:
             log.exception("messaging.doorbell_failed", message_id=message_id)
+            rows.update(doorbell_at=None)  # the sweep rings it at its next run
             continue
-        OutboundMessage.objects.filter(pk=message_id).update(doorbell_at=timezone.now())
         rung += 1
     return rung
 
