@@ -198,3 +198,17 @@ def make_crime(offences, areas, officer):  # type: ignore[no-untyped-def]
         )
 
     return make
+
+
+# --- Step-up re-authentication (accounts/stepup.py) -----------------------------------
+
+
+def stepped_up(client: Any, password: str = TEST_PASSWORD) -> Any:
+    """Confirm it is them on the real "Confirm it's you" page (password only:
+    for signed-in people without an authenticator app, like the demo accounts
+    the page tests use). Returns the client, now allowed bulk exports."""
+    from django.urls import reverse
+
+    response = client.post(reverse("accounts:confirm"), {"password": password, "next": "/"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client

@@ -1,6 +1,7 @@
 """Updates through the partner API with optimistic concurrency: a victim's contact
 preferences carry an ETag; a PATCH needs If-Match (428 without, 412 when stale), so
-two agencies cannot silently overwrite each other; completing a duty with its contact."""
+two agencies cannot silently overwrite each other; the safe-contact rules change by
+the same rules as in victimcare; completing a duty with its contact."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ import datetime as dt
 from django.utils import timezone
 
 from victimcare.api.concurrency import PRECONDITION_FAILED, PRECONDITION_REQUIRED
+from victimcare.api.constants import ALL_SCOPES
+from victimcare.api.serializers_updates import FIELD_UNKNOWN, NOTHING_TO_CHANGE
+from victimcare.api.services import token_create
+from victimcare.cases import messages as case_messages
 from victimcare.cases.constants import EventCode
-from victimcare.cases.models import Crime, NeedsAssessment
-from victimcare.cases.services import event_record
+from victimcare.cases.models import Crime, NeedsAssessment, Victim
+from victimcare.cases.services import case_share, event_record
+from victimcare.cases.services_contact import victim_contact_update
 from victimcare.core.models import AuditEvent
 from victimcare.duties.constants import DutyState
 from victimcare.duties.models import Duty
@@ -180,3 +186,138 @@ def test_completing_a_duty_of_a_crime_not_shared_is_404(
     assert response.status_code == 404
     duty.refresh_from_db()
     assert duty.state != DutyState.DONE
+
+
+# --- Contact preferences and safe-contact rules (issue 11) -----------------------------
+
+
+def _victim(crime: Crime) -> Victim:
+    return Victim.objects.get(pk=crime.victim_links.get().victim_id)
+
+
+def test_a_police_system_changes_the_safe_contact_rules(police_token: Token, crime: Crime) -> None:
+    client = police_token.client()
+    etag = client.get(_contact_url(crime))["ETag"]
+    changes = {
+        "preferred_channel": "email",
+        "safe_to_call": False,
+        "voicemail_allowed": False,
+        "safe_from": "09:00",
+        "safe_until": "17:30",
+    }
+
+    response = client.patch(_contact_url(crime), changes, format="json", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 200, response.json()
+    assert {k: response.json()[k] for k in changes} == changes
+    assert response["ETag"] != etag
+    victim = _victim(crime)
+    assert victim.preferred_channel == "email" and victim.safe_to_call is False
+    assert victim.safe_from == dt.time(9, 0) and victim.safe_until == dt.time(17, 30)
+    entry = AuditEvent.objects.get(action="change", object_type="cases.victim")
+    assert entry.detail["fields"] == sorted(changes)
+    assert entry.actor_id == police_token.user.pk
+    # The needs assessment was not touched.
+    assert NeedsAssessment.objects.get(victim=victim).versions.count() == 1
+
+
+def test_rules_that_contradict_themselves_are_400_and_change_nothing(
+    police_token: Token, crime: Crime
+) -> None:
+    client = police_token.client()
+    etag = client.get(_contact_url(crime))["ETag"]
+
+    # The victim prefers phone calls: calls cannot become unsafe on their own.
+    response = client.patch(
+        _contact_url(crime),
+        {"safe_to_call": False, "communication_needs": "Large print"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["attr"] == "preferred_channel"
+    assert error["detail"] == case_messages.PREFERRED_CHANNEL_NOT_SAFE
+    assert _victim(crime).safe_to_call is True
+    assert _communication_needs(crime) == ""
+    assert client.get(_contact_url(crime))["ETag"] == etag
+
+
+def test_phone_numbers_and_other_fields_cannot_be_changed_through_the_api(
+    police_token: Token, crime: Crime
+) -> None:
+    client = police_token.client()
+    etag = client.get(_contact_url(crime))["ETag"]
+
+    response = client.patch(
+        _contact_url(crime), {"phone": "07700 900999"}, format="json", HTTP_IF_MATCH=etag
+    )
+    empty = client.patch(_contact_url(crime), {}, format="json", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "non_field_errors"
+    assert response.json()["errors"][0]["detail"] == FIELD_UNKNOWN
+    assert empty.status_code == 400 and empty.json()["errors"][0]["detail"] == NOTHING_TO_CHANGE
+    assert _victim(crime).phone == "+447700900123"
+
+
+def test_contact_preferences_need_the_crimes_write_scope(orgs, crime: Crime) -> None:  # type: ignore[no-untyped-def]
+    needs_only = Token(
+        *token_create(
+            organisation=orgs["team"], name="needs system", scopes=["crimes:read", "needs:write"]
+        )
+    )
+    client = needs_only.client()
+    etag = client.get(_contact_url(crime))["ETag"]
+
+    refused = client.patch(
+        _contact_url(crime), {"wants_updates": False}, format="json", HTTP_IF_MATCH=etag
+    )
+    allowed = client.patch(
+        _contact_url(crime),
+        {"communication_needs": "Large print"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+
+    assert refused.status_code == 403 and "crimes:write" in refused.json()["errors"][0]["detail"]
+    assert _victim(crime).wants_updates is True
+    assert allowed.status_code == 200, allowed.json()
+
+
+def test_an_organisation_that_may_see_but_not_edit_the_case_is_refused(
+    orgs, officer, crime: Crime
+) -> None:  # type: ignore[no-untyped-def]
+    case_share(actor=officer, crime=crime, organisation=orgs["probation"])
+    probation = Token(
+        *token_create(organisation=orgs["probation"], name="probation system", scopes=ALL_SCOPES)
+    )
+    client = probation.client()
+    read = client.get(_contact_url(crime))
+    assert read.status_code == 200
+
+    response = client.patch(
+        _contact_url(crime), {"wants_updates": False}, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+
+    assert response.status_code == 403
+    assert _victim(crime).wants_updates is True
+
+
+def test_a_change_made_in_victimcare_makes_an_earlier_etag_stale(
+    police_token: Token, crime: Crime, officer
+) -> None:  # type: ignore[no-untyped-def]
+    client = police_token.client()
+    etag = client.get(_contact_url(crime))["ETag"]
+    victim_contact_update(
+        actor=officer, crime=crime, victim=_victim(crime), changes={"interpreter_needed": False}
+    )
+
+    response = client.patch(
+        _contact_url(crime), {"wants_updates": False}, format="json", HTTP_IF_MATCH=etag
+    )
+
+    assert response.status_code == 412
+    assert response["ETag"] == client.get(_contact_url(crime))["ETag"]
+    assert _victim(crime).wants_updates is True

@@ -36,6 +36,8 @@ from victimcare.duties.constants import DutyState
 from victimcare.duties.models import Duty
 from victimcare.duties.services import duty_not_applicable
 
+from ..conftest import stepped_up
+
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
 MARCH = {"start": dt.date(2026, 3, 1), "end": dt.date(2026, 3, 31)}
@@ -378,6 +380,7 @@ def test_the_csv_keeps_the_choices_and_holds_counts_only(analyst) -> None:  # ty
     client = signed_in(analyst)
 
     with time_machine.travel(LATER, tick=False):
+        stepped_up(client)
         response = client.get(PAGE + "figures.csv", {**MARCH_QUERY, "by": "team"})
 
     assert response.status_code == 200
@@ -419,7 +422,7 @@ def test_the_csv_keeps_the_choices_and_holds_counts_only(analyst) -> None:  # ty
     ],
 )
 def test_bad_dates_are_shown_in_an_error_summary(analyst, query, error) -> None:  # type: ignore[no-untyped-def]
-    client = signed_in(analyst)
+    client = stepped_up(signed_in(analyst))
 
     response = client.get(PAGE, {**query, "by": "right"})
 

@@ -22,6 +22,7 @@ from victimcare.insights.forms_dashboards import (
     TABLE_INVALID,
 )
 
+from ..conftest import stepped_up
 from ..factories import UserFactory
 from ..referrals.conftest import signed_in, text
 from .test_figures_support import seed, targets
@@ -168,7 +169,7 @@ def test_a_bad_breakdown_is_refused(analyst) -> None:  # type: ignore[no-untyped
 
 def test_a_bcu_commander_sees_only_their_boroughs(bcu_commander, areas) -> None:  # type: ignore[no-untyped-def]
     seed(areas)
-    client = signed_in(bcu_commander)
+    client = stepped_up(signed_in(bcu_commander))
     page = text(client.get(f"/insights/?{Q1}"))
     assert "All of Central East" in page and "Hackney" in page
     assert "Enfield" not in page and "Borough not known" not in page
@@ -186,7 +187,7 @@ def test_a_bcu_commander_sees_only_their_boroughs(bcu_commander, areas) -> None:
 def test_every_table_downloads_as_csv(analyst, areas) -> None:  # type: ignore[no-untyped-def]
     seed(areas)
     targets(analyst, areas)
-    client = signed_in(analyst)
+    client = stepped_up(signed_in(analyst))
     response = client.get(f"/insights/csv/?{Q1}&table=boroughs&area=bcu:bcu-ce")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -226,7 +227,7 @@ def test_a_negative_gap_stays_a_number_but_formulas_are_neutralised() -> None:
 
 
 def test_an_unknown_table_is_refused(analyst) -> None:  # type: ignore[no-untyped-def]
-    response = signed_in(analyst).get(f"/insights/csv/?{Q1}&table=officers")
+    response = stepped_up(signed_in(analyst)).get(f"/insights/csv/?{Q1}&table=officers")
     assert response.status_code == 400 and TABLE_INVALID in text(response)
 
 
@@ -266,6 +267,6 @@ def test_each_page_is_a_handful_of_queries(analyst, areas, path) -> None:  # typ
 )
 def test_odd_queries_never_fail_with_a_server_error(analyst, areas, query) -> None:  # type: ignore[no-untyped-def]
     seed(areas)
-    client = signed_in(analyst)
+    client = stepped_up(signed_in(analyst))
     for path in [*PAGES, "/insights/csv/"]:
         assert client.get(f"{path}?{query}").status_code in (200, 400), (path, query)

@@ -42,6 +42,8 @@ from victimcare.insights.publication_data import (
 from victimcare.insights.publication_tables import publication_tables
 from victimcare.insights.views_publication import QUARTER_INVALID, QUARTER_REQUIRED
 
+from ..conftest import stepped_up
+
 QUARTER = "2025-Q3"
 IN_QUARTER = dt.date(2025, 8, 14)
 AFTER_QUARTER = dt.datetime(2025, 10, 6, 9, 0, tzinfo=LONDON)
@@ -266,7 +268,9 @@ def test_an_analyst_publishes_from_the_button_and_downloads_the_zip(quarter_data
         action="create", object_type="insights.publication", actor_id=analyst.pk
     ).exists()
 
-    download = client.get(reverse("insights:publication-download", args=[publication.pk]))
+    download = stepped_up(client).get(
+        reverse("insights:publication-download", args=[publication.pk])
+    )
     assert download.status_code == 200
     assert download["Content-Type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()

@@ -26,6 +26,7 @@ from victimcare.referrals.capacity import (
 )
 from victimcare.referrals.constants import ServiceKind
 
+from ..conftest import stepped_up
 from .conftest import signed_in
 from .test_measures import make_referral, make_service
 
@@ -217,7 +218,7 @@ def test_the_page_shows_the_shortfall_in_a_chart_and_a_table(analyst, march, mak
 
 
 def test_the_csv_download_keeps_the_filters(analyst, march, areas):
-    client = signed_in(analyst)
+    client = stepped_up(signed_in(analyst))
 
     response = client.get("/referrals/capacity.csv", {**SPRING_QUERY, "borough": "E09000010"})
 
@@ -228,7 +229,7 @@ def test_the_csv_download_keeps_the_filters(analyst, march, areas):
 
 
 def test_bad_filters_are_explained_and_show_no_figures(analyst):
-    client = signed_in(analyst)
+    client = stepped_up(signed_in(analyst))
 
     response = client.get(
         "/referrals/capacity/",

@@ -67,3 +67,49 @@ class CodeForm(forms.Form):
     def code_wrong(self) -> None:
         """Mark the code as wrong or expired."""
         self.add_error("code", CODE_WRONG)
+
+
+# --- Step-up: "Confirm it's you" (accounts/stepup.py) ---------------------------------
+
+PASSWORD_WRONG = "The password is not correct"  # noqa: S105 (an error message, not a password)
+
+
+class StepUpForm(forms.Form):
+    """The signed-in person's password and, if they have an authenticator app, a code."""
+
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=1024,
+        error_messages={"required": PASSWORD_REQUIRED},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}, render_value=False),
+    )
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: object, needs_code: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.needs_code = needs_code
+        if needs_code:
+            self.fields["code"].required = True
+            self.fields["code"].error_messages["required"] = CODE_REQUIRED
+        else:
+            del self.fields["code"]
+
+    def clean_code(self) -> str:
+        code = re.sub(r"[\s-]", "", self.cleaned_data.get("code") or "")
+        if self.needs_code and not _SIX_DIGITS.match(code):
+            raise forms.ValidationError(CODE_FORMAT)
+        return code
+
+    def password_wrong(self) -> None:
+        self.add_error("password", PASSWORD_WRONG)
+
+    def code_wrong(self) -> None:
+        self.add_error("code", CODE_WRONG)

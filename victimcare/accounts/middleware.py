@@ -16,6 +16,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from victimcare.core.audit import audit_record
+from victimcare.core.constants import AuditAction
+
 from . import signin
 
 
@@ -23,8 +26,11 @@ class StaffSessionMiddleware:
     """Ends sessions that must not continue, and keeps staff pages out of caches.
 
     On each request, for a session that belongs to somebody:
-    - a person deactivated (or deleted) since signing in is signed out at once:
-      Django no longer loads them, and we flush what is left of the session;
+    - a person deactivated (or deleted) since signing in, or whose role,
+      organisation or a permission flag changed (the session auth hash, see
+      User._get_session_auth_hash), is signed out at once: Django no longer
+      loads them, we flush what is left of the session, audit it and leave a
+      notice for the sign-in page;
     - a signed-in person who is neither verified by a second factor nor
       `otp_exempt` is signed out (no half-signed-in sessions);
     - after IDLE_TIMEOUT_SECONDS without a request the session is flushed and
@@ -46,12 +52,17 @@ class StaffSessionMiddleware:
         return response
 
     def _enforce(self, request: HttpRequest) -> HttpResponse | None:
-        user = request.user
         session = request.session
+        # Read before request.user is loaded: Django flushes a session whose
+        # auth hash no longer matches (User._get_session_auth_hash).
+        ended_for = session.get(SESSION_KEY)
+        user = request.user
         if not user.is_authenticated:
-            if SESSION_KEY in session:
-                # Deactivated, deleted, or password changed elsewhere: nothing of it may stay.
+            if ended_for is not None:
+                # Deactivated, deleted, password changed, or role, organisation or
+                # a permission flag changed: nothing of the session may stay.
                 session.flush()
+                self._record_ended(request, ended_for)
             return None
         if not user.is_active or not (user.otp_exempt or user.is_verified()):
             logout(request)
@@ -67,3 +78,19 @@ class StaffSessionMiddleware:
             return HttpResponseRedirect(target)
         session[signin.LAST_SEEN_KEY] = now
         return None
+
+    @staticmethod
+    def _record_ended(request: HttpRequest, user_id: object) -> None:
+        """Audit a session the server ended, and tell the person on the sign-in page."""
+        from .models import User
+
+        person = User.objects.filter(pk=str(user_id)).first() if str(user_id).isdigit() else None
+        audit_record(
+            action=AuditAction.SIGN_OUT,
+            request=request,
+            actor=person,
+            object_type="accounts.user" if person else "",
+            object_id=str(person.pk) if person else "",
+            detail={"reason": "account_changed"},
+        )
+        signin.set_notice(request, signin.NOTICE_ACCOUNT_CHANGED)

@@ -9,6 +9,7 @@ from django.contrib.auth.models import (
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .constants import ROLES_BY_KIND, OrganisationKind, Role
 
@@ -127,6 +128,30 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    # What a session is bound to besides the password: change any of these and
+    # every session of the person ends at its next request (security notes row 4,
+    # ASVS v5.0.0-7.4.2, 8.3.2). Django checks the hash on every request.
+    SESSION_BOUND_FIELDS = (
+        "is_active",
+        "role",
+        "organisation_id",
+        "is_staff",
+        "is_superuser",
+        "otp_exempt",
+    )
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """An HMAC of the password hash and the fields that decide what the
+        person may do, so a change of role, organisation or a permission flag
+        invalidates existing sessions exactly like a password change."""
+        bound = "|".join(f"{name}={getattr(self, name)!s}" for name in self.SESSION_BOUND_FIELDS)
+        return salted_hmac(
+            "victimcare.accounts.User.session_auth_hash",
+            f"{self.password}|{bound}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def has_perm(self, perm: str, obj: object = None) -> bool:
         """Every permission goes through the policy (accounts/permissions.py).

@@ -37,6 +37,7 @@ STEP_SET_UP = "set_up"
 DEVICE_NAME = "Authenticator app"
 
 NOTICE_SIGN_IN_EXPIRED = "Your sign-in took longer than 10 minutes. Sign in again."
+NOTICE_ACCOUNT_CHANGED = "You were signed out because your account changed. Sign in again."
 
 
 def idle_notice() -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_stepup
 
 app_name = "accounts"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("signed-out/", views.signed_out, name="signed-out"),
     path("staff/", views.home, name="home"),
     path("staff/team/", views.team, name="team"),
+    path("account/confirm/", views_stepup.confirm, name="confirm"),
 ]

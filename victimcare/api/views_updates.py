@@ -1,9 +1,13 @@
 """Updates through the partner API, with If-Match and Idempotency-Key (issue 10, item 3).
 
-- GET/PATCH /crimes/<crn>/victims/<id>/contact/: a victim's contact preferences.
-  Only `communication_needs` can be changed: it is the one preference an existing
-  domain service changes (cases.services.needs_assessment_record, which keeps
-  every change as a version). The ETag names the victim and needs version.
+- GET/PATCH /crimes/<crn>/victims/<id>/contact/: a victim's contact preferences
+  and safe-contact rules. A PATCH may change any of them (through
+  cases.services_contact.victim_contact_update, the service the staff page uses,
+  with the same rules) and `communication_needs` (a new needs assessment
+  version, cases.services.needs_assessment_record). The ETag names the victim,
+  the needs version and the victim's last change. Step-up re-authentication
+  does not apply: a token is a machine, and its scopes decide what it may do
+  (changing contact preferences needs `crimes:write` besides `needs:write`).
 - POST /crimes/<crn>/duties/<id>/complete/: complete a duty with the contact event
   that fulfilled it (duties.services.fulfil_errors + duties_complete).
 
@@ -26,6 +30,7 @@ from rest_framework.response import Response
 from victimcare.cases import selectors
 from victimcare.cases import services as case_services
 from victimcare.cases.models import Crime, NeedsAssessment, Victim
+from victimcare.cases.services_contact import victim_contact_update
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
 from victimcare.duties import services as duty_services
@@ -42,8 +47,10 @@ from .concurrency import (
 )
 from .constants import AUDIT_PURPOSE
 from .idempotency import CONFLICT_RESPONSE, IDEMPOTENCY_PARAMETER, idempotent
+from .permissions import SCOPE_MISSING, token_scopes
 from .serializers import DutyOutputSerializer
 from .serializers_updates import (
+    CONTACT_PREFERENCE_FIELDS,
     ContactOutputSerializer,
     ContactPatchInputSerializer,
     DutyCompleteInputSerializer,
@@ -52,6 +59,8 @@ from .views import CRN_PARAMETER, BaseApi
 
 TAG = "crimes"
 DUTY_NOT_ON_CRIME = "There is no duty with this id on this crime."
+# Changing contact preferences changes the case record, not only the needs.
+CONTACT_SCOPE = "crimes:write"
 
 ETAG_DESCRIPTION = "The record, with its version in the ETag header (send it as If-Match)."
 
@@ -68,18 +77,14 @@ def _contact(victim: Victim, assessment: NeedsAssessment | None) -> tuple[dict[s
     version = current.version if current is not None else None
     data = {
         "victim": victim.pk,
-        "preferred_channel": victim.preferred_channel,
-        "language": victim.language,
-        "interpreter_needed": victim.interpreter_needed,
-        "accessible_format": victim.accessible_format,
-        "safe_to_call": victim.safe_to_call,
-        "safe_to_text": victim.safe_to_text,
-        "safe_to_email": victim.safe_to_email,
-        "voicemail_allowed": victim.voicemail_allowed,
+        **{name: getattr(victim, name) for name in CONTACT_PREFERENCE_FIELDS},
         "communication_needs": current.communication_needs if current is not None else "",
         "needs_version": version,
     }
-    return dict(ContactOutputSerializer(data).data), etag(victim.pk, version or 0)
+    # The victim's last change (to the microsecond) is part of the version: a
+    # change of contact preferences by anyone makes an older ETag stale.
+    changed = int(victim.updated_at.timestamp() * 1_000_000)
+    return dict(ContactOutputSerializer(data).data), etag(victim.pk, version or 0, changed)
 
 
 class VictimContactApi(BaseApi):
@@ -125,12 +130,17 @@ class VictimContactApi(BaseApi):
     @extend_schema(
         operation_id="victim_contact_update",
         tags=[TAG],
-        summary="Change a victim's communication needs",
+        summary="Change a victim's contact preferences or communication needs",
         description=(
-            "For organisations that may change the victim's needs in victimcare. Saved as "
-            "a new version of the needs assessment ('tell us once'): every agency on the "
-            "victim's cases sees it. Needs If-Match (428 without it; 412 with the current "
-            "ETag if the record changed since your read)."
+            "For organisations that may change the victim's needs in victimcare (403 "
+            "otherwise). Send only the fields to change. Contact preferences and "
+            "safe-contact rules follow the same rules as in victimcare (400, nothing "
+            "changed, if the result would contradict itself) and need the crimes:write "
+            "scope too; a rule made stricter cancels messages already queued that are no "
+            "longer safe. communication_needs is saved as a new version of the needs "
+            "assessment ('tell us once'). Every agency on the victim's cases sees the "
+            "change. Needs If-Match (428 without it; 412 with the current ETag if the "
+            "record changed since your read)."
         ),
         parameters=[CRN_PARAMETER, IF_MATCH_PARAMETER, IDEMPOTENCY_PARAMETER],
         request=ContactPatchInputSerializer,
@@ -145,30 +155,45 @@ class VictimContactApi(BaseApi):
         victim = _victim(crime, victim_id)
         if not request.user.has_perm("cases.edit_needs", crime):
             raise exceptions.PermissionDenied()
-        serializer = ContactPatchInputSerializer(data=request.data)
+        serializer = ContactPatchInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        changes = serializer.contact_changes()
+        if changes and CONTACT_SCOPE not in token_scopes(request.auth):
+            raise exceptions.PermissionDenied(SCOPE_MISSING.format(scope=CONTACT_SCOPE))
         with transaction.atomic():
-            # The lock the needs service takes too: checked and written under it.
+            # The locks the services take too (the victim, then the needs
+            # assessment): the ETag is checked and the change written under them.
+            victim = Victim.objects.select_for_update().get(pk=victim.pk)
             assessment, _ = NeedsAssessment.objects.select_for_update().get_or_create(victim=victim)
             _, current_etag = _contact(victim, assessment)
             if_match_check(request, current=current_etag)
-            current = assessment.current
-            needs = case_services.NeedsInput(
-                **{
-                    f.name: getattr(current, f.name)
-                    for f in fields(case_services.NeedsInput)
-                    if current is not None
-                }
-            )
-            needs.communication_needs = serializer.validated_data["communication_needs"]
-            case_services.needs_assessment_record(
-                actor=request.user,
-                victim=victim,
-                needs=needs,
-                crime=crime,
-                request=request._request,
-            )
+            if changes:
+                victim = victim_contact_update(
+                    actor=request.user,
+                    crime=crime,
+                    victim=victim,
+                    changes=changes,
+                    request=request._request,
+                ).victim
+            if "communication_needs" in serializer.validated_data:
+                current = assessment.current
+                needs = case_services.NeedsInput(
+                    **{
+                        f.name: getattr(current, f.name)
+                        for f in fields(case_services.NeedsInput)
+                        if current is not None
+                    }
+                )
+                needs.communication_needs = serializer.validated_data["communication_needs"]
+                case_services.needs_assessment_record(
+                    actor=request.user,
+                    victim=victim,
+                    needs=needs,
+                    crime=crime,
+                    request=request._request,
+                )
             assessment.refresh_from_db()
+            victim.refresh_from_db()
             data, version = _contact(victim, assessment)
         return with_etag(Response(data), version)
 

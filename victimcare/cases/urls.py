@@ -3,7 +3,7 @@ a name or a phone number (URLs reach access logs, browser history and Referer)."
 
 from django.urls import path
 
-from . import views, views_victims
+from . import views, views_contact, views_victims
 
 app_name = "cases"
 
@@ -18,6 +18,11 @@ urlpatterns = [
     path("<int:crime_id>/events/new/", views.event_new, name="event-new"),
     path("<int:crime_id>/share/", views.share_view, name="share"),
     path("<int:crime_id>/victims/<int:victim_id>/needs/", views.needs_update, name="needs-update"),
+    path(
+        "<int:crime_id>/victims/<int:victim_id>/contact/",
+        views_contact.contact_change,
+        name="contact-change",
+    ),
     # Add a victim or contact: the token is random and names the answers kept in the session.
     path("<int:crime_id>/victims/add/", views_victims.victim_add_start, name="victim-add"),
     path(

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from victimcare.accounts.stepup import step_up_required
 from victimcare.accounts.views import permission_required_or_404
 from victimcare.core.forms import GovukDateField
 
@@ -123,6 +124,7 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @permission_required_or_404(PERMISSION)
+@step_up_required
 @require_GET
 def compliance_csv_download(request: HttpRequest) -> HttpResponse:
     """The same figures as CSV; with bad choices, the page with its errors."""

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from victimcare.accounts.stepup import step_up_required
 from victimcare.accounts.views import permission_required_or_404
 
 from . import charts
@@ -210,6 +211,7 @@ CONTEXTS = {
 
 @never_cache
 @permission_required_or_404(VIEW)
+@step_up_required
 @require_GET
 def csv_download(request: HttpRequest) -> HttpResponse:
     """`?table=<name>&<the page's filters>`: that table as CSV; with bad

@@ -25,6 +25,7 @@ from django.utils.csp import CSP
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from victimcare.accounts.stepup import step_up_required
 from victimcare.accounts.views import permission_required_or_404
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
@@ -122,6 +123,7 @@ def _access(pk: int) -> Publication:
 @never_cache
 @require_GET
 @permission_required_or_404(PUBLISH)
+@step_up_required
 def publication_download(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _access(pk)
     audit_record(

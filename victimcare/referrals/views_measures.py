@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from victimcare.accounts.constants import OrganisationKind
 from victimcare.accounts.models import Area, Organisation
+from victimcare.accounts.stepup import step_up_required
 from victimcare.accounts.views import permission_required_or_404
 from victimcare.core.forms import GovukDateField
 from victimcare.duties.calendar import LONDON
@@ -261,6 +262,7 @@ def _capacity(request: HttpRequest, form: PeriodForm) -> CapacityTable | None:
 
 @never_cache
 @permission_required_or_404(VIEW_MEASURES)
+@step_up_required
 @require_GET
 def capacity_csv_download(request: HttpRequest) -> HttpResponse:
     """The same table as CSV; with bad choices, the page with its errors."""
