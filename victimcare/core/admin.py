@@ -1,4 +1,4 @@
-"""The audit log in the Django admin: read-only for everyone, superusers included."""
+"""The audit log (read-only for everyone, superusers included) and background tasks in the Django admin."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from django_tasks_db import admin as _tasks_db_admin  # noqa: F401 - registers first; replaced below
+from django_tasks_db.models import DBTaskResult
 
 from .audit import audit_record
 from .constants import AuditAction
 from .models import AuditEvent
+from .tasks_recovery import ABANDONED_EXCEPTION_PATH
 
 
 @admin.register(AuditEvent)
@@ -79,3 +82,50 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
                 detail={"via": "admin"},
             )
         return response
+
+
+# Background tasks (django-tasks-db). Its own admin asks for Django model
+# permissions, which nobody here holds, so administrators could not see a task
+# the orphaned-task sweep gave up on (core.tasks_recovery). Read-only; the
+# arguments, return values and other tracebacks (which may quote data) are not shown.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(admin.ModelAdmin[DBTaskResult]):
+    list_display = ("id", "task_name", "status", "enqueued_at", "started_at", "finished_at")
+    list_filter = ("status", "queue_name")
+    ordering = ("-enqueued_at",)
+    actions = None
+    show_full_result_count = False
+    fields = readonly_fields = (
+        "id",
+        "task_path",
+        "status",
+        "queue_name",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "worker_ids",
+        "exception_class_path",
+        "abandoned_because",
+    )
+
+    @admin.display(description="abandoned because")
+    def abandoned_because(self, obj: DBTaskResult) -> str:
+        return obj.traceback if obj.exception_class_path == ABANDONED_EXCEPTION_PATH else "-"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("accounts.use_admin"))
+
+    def has_view_permission(self, request: HttpRequest, obj: DBTaskResult | None = None) -> bool:
+        return bool(request.user.has_perm("accounts.use_admin"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: DBTaskResult | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: DBTaskResult | None = None) -> bool:
+        return False

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from . import tasks_recovery  # noqa: F401 - registers tasks_orphaned_sweep
 from .models import WorkerHeartbeat
 from .scheduler import periodic
 
@@ -28,8 +29,16 @@ def task_results_prune() -> None:
 
 @periodic("heartbeats_prune", every=dt.timedelta(hours=1))
 def heartbeats_prune() -> None:
+    """Forget workers not heard for 40 beats, except one still named on a running
+    task: its stale beat is how tasks_orphaned_sweep knows that task's worker died
+    (without it the task would wait for the sweep's one-hour limit)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
     cutoff = timezone.now() - dt.timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS * 40)
-    WorkerHeartbeat.objects.filter(last_seen__lt=cutoff).delete()
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    holding = {ids[-1] for ids in running.values_list("worker_ids", flat=True) if ids}
+    WorkerHeartbeat.objects.filter(last_seen__lt=cutoff).exclude(worker_id__in=holding).delete()
 
 
 @periodic("ratecounters_purge", every=dt.timedelta(hours=1))
