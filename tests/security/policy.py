@@ -401,6 +401,19 @@ API_POLICY: dict[str, Rule] = {
         OWN: _("police_system", "desk_system", "wcu_system", "probation_system"),
         OTHER: NOBODY,
     },
+    # The people on a crime and its shares: read as the crime; adding a person needs
+    # crimes:write and the page's edit right; sharing needs the officer in the case
+    # or a supervisor (cases.share_crime), which a system's service user never is.
+    "GET /api/v1/crimes/{crn}/victims/": {
+        OWN: _("police_system", "desk_system", "wcu_system", "probation_system"),
+        OTHER: NOBODY,
+    },
+    "POST /api/v1/crimes/{crn}/victims/": {OWN: _("police_system"), OTHER: NOBODY},
+    "GET /api/v1/crimes/{crn}/shares/": {
+        OWN: _("police_system", "desk_system", "wcu_system", "probation_system"),
+        OTHER: NOBODY,
+    },
+    "POST /api/v1/crimes/{crn}/shares/": {OWN: NOBODY, OTHER: NOBODY},
     "GET /api/v1/crimes/{crn}/victims/{victim_id}/contact/": {
         OWN: _("police_system", "desk_system", "wcu_system", "probation_system"),
         OTHER: NOBODY,
