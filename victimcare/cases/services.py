@@ -888,6 +888,10 @@ def case_share(
         add(errors, "reason", msg.SHARE_REASON_TOO_LONG)
     raise_if(errors)
     now = timezone.now()
+    # Two first shares of one crime at once (two pages, or a page and a partner
+    # system) queue on the crime's row, so the second finds the first's share
+    # instead of meeting the unique constraint.
+    list(Crime.objects.select_for_update().filter(pk=crime.pk).values_list("pk", flat=True))
     existing = CaseShare.objects.filter(crime=crime, organisation=organisation).first()
     if existing is not None:
         return existing
