@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The whole suite: on SQLite, again on PostgreSQL, then the browser tests in
-# Debian's Chromium. PostgreSQL and Chromium are skipped with a printed reason
-# when missing, except under CI=true, where they must run.
+# Debian's Chromium, the fault tests (tests/faults: a private PostgreSQL
+# cluster, Redis and the real processes, one fault at a time) and the static
+# security scans (bandit, semgrep). PostgreSQL and Chromium are skipped with a
+# printed reason when missing, except under CI=true, where they must run.
 #
-# The machine has two cores: the PostgreSQL phase runs beside the SQLite phase
-# and the browser phase (which follow each other), each with its own
-# VICTIMCARE_VAR_DIR, and its output is printed when it ends.
+# The machine has two cores: the PostgreSQL phase (then the security scans)
+# runs beside the SQLite phase and the browser phase (which follow each other);
+# the fault phase starts when the SQLite phase ends. Each has its own
+# VICTIMCARE_VAR_DIR, and the background phases' output is printed when they end.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -37,7 +40,10 @@ psycopg.connect(url, connect_timeout=3).close()
 PYEOF
 then
   echo "=== postgres: started beside the other phases; its output follows when it ends ==="
-  ( run postgres DATABASE_URL="$PG_URL" "$PY" -m pytest -m "not browser" -q
+  ( run postgres DATABASE_URL="$PG_URL" "$PY" -m pytest -m "not browser and not faults" -q
+    echo
+    echo "=== security scans ==="
+    scripts/security-scan.sh || { echo "!!! security scans failed"; status=1; }
     exit $status ) >"$VICTIMCARE_VAR_DIR/reports/postgres.log" 2>&1 &
   pg_pid=$!
   trap 'kill "$pg_pid" 2>/dev/null' INT TERM
@@ -50,7 +56,23 @@ else
   fi
 fi
 
-run sqlite "$PY" -m pytest -m "not browser" -q -p no:randomly
+run sqlite "$PY" -m pytest -m "not browser and not faults" -q -p no:randomly
+
+# The fault tests start a private PostgreSQL cluster (never the shared one) and
+# fill a tmpfs for the disk-full case, which needs root.
+faults_pid=""
+if [ "$(id -u)" = "0" ] && [ -x /usr/lib/postgresql/15/bin/initdb ] && command -v redis-server >/dev/null 2>&1; then
+  echo "=== faults: started beside the browser phase; its output follows when it ends ==="
+  ( run faults env -u DATABASE_URL "$PY" -m pytest -m faults tests/faults -q -p no:randomly
+    exit $status ) >"$VICTIMCARE_VAR_DIR/reports/faults.log" 2>&1 &
+  faults_pid=$!
+  trap 'kill "$pg_pid" "$faults_pid" 2>/dev/null' INT TERM
+elif [ "${CI:-}" = "true" ]; then
+  echo "!!! The fault tests need root, PostgreSQL 15's binaries and redis-server, and CI=true requires them."
+  status=1
+else
+  echo "=== faults: SKIPPED: they need root, PostgreSQL 15's binaries and redis-server ==="
+fi
 
 if command -v chromium >/dev/null 2>&1; then
   run browser "$PY" -m pytest -m browser -q
@@ -61,6 +83,11 @@ else
   else
     echo "=== browser: SKIPPED: Chromium is not installed (make browser installs it) ==="
   fi
+fi
+
+if [ -n "$faults_pid" ]; then
+  wait "$faults_pid" || status=1
+  cat "$VICTIMCARE_VAR_DIR/reports/faults.log"
 fi
 
 if [ -n "$pg_pid" ]; then
