@@ -406,3 +406,24 @@ def test_a_victim_on_a_restricted_case_is_texted_from_the_neutral_sender(
         for crime_id, text in texts.items()
     }
     assert senders == {restricted.pk: "neutral-sender", ordinary.pk: "police-sender"}
+
+
+def test_a_database_failure_while_writing_the_message_fails_the_whole_event(
+    make_crime, monkeypatch
+):  # type: ignore[no-untyped-def]
+    """A full disk or a statement timeout is not a message problem for a person: the
+    event is refused as a whole (the partner retries), never stored without its message."""
+    from django.db import OperationalError
+
+    crime = make_crime(offence="gbh-with-intent", victims=[victim(language="pl")])
+    before = JourneyEvent.objects.filter(crime=crime).count()
+
+    def disk_full(**kwargs: Any) -> None:
+        raise OperationalError("could not extend file: No space left on device")
+
+    monkeypatch.setattr(dispatch, "_message_for_duty", disk_full)
+    with pytest.raises(OperationalError):
+        charge(crime)
+    assert JourneyEvent.objects.filter(crime=crime).count() == before
+    assert not Duty.objects.filter(crime=crime, rule__code="charged-inform").exists()
+    assert not ContactTask.objects.filter(crime=crime).exists()

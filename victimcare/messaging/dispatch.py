@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -253,7 +253,8 @@ def messages_for_event(*, event: JourneyEvent, duties: Sequence[Duty]) -> None:
     event has a template. Not safe to send (enqueue_verdict): no message row, a
     contact task instead. A template that cannot be rendered, or any other
     error, also becomes a task (logged): the event and its duties are never
-    rolled back because a message could not be written. Idempotent (the key is
+    rolled back because a message could not be written. A database error is
+    not such a problem: it fails the whole event, to be retried. Idempotent (the key is
     the duty, template version and channel)."""
     if not duties:
         return
@@ -276,6 +277,11 @@ def messages_for_event(*, event: JourneyEvent, duties: Sequence[Duty]) -> None:
                 error=type(error).__name__,
             )
             reason = TASK_TEMPLATE_PROBLEM.format(problem=_problem(error))
+        except DatabaseError:
+            # The database itself failed (disk full, a timeout, a lost connection):
+            # the event must fail as a whole and be retried, not commit without its
+            # message (the fault tests' "nothing half-written").
+            raise
         except Exception as error:
             log.exception("messaging.dispatch_failed", duty_id=duty.pk, event_id=event.pk)
             reason = TASK_UNEXPECTED.format(error=type(error).__name__)
