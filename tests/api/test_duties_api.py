@@ -17,6 +17,7 @@ from victimcare.core.models import AuditEvent
 from victimcare.duties.constants import DutyState
 from victimcare.duties.models import Duty
 from victimcare.duties.selectors import duty_explain
+from victimcare.duties.services import duty_complete_by_message, duty_reopen
 
 from .conftest import CRN, CRN_IN_PATH, Token
 
@@ -284,3 +285,63 @@ def test_a_bad_modified_since_for_duties_is_a_400_naming_it(wcu_token: Token, cr
     assert response.status_code == 400
     [error] = response.json()["errors"]
     assert (error["attr"], error["code"]) == ("modified_since", "offset_required")
+
+
+def test_a_duty_completed_later_with_an_earlier_contact_is_in_the_next_sync(
+    police_token: Token, wcu_token: Token, crime: Crime
+) -> None:
+    victim = crime.victim_links.get().victim
+    referral = Duty.objects.get(crime=crime, rule__code="crime-reported-support-referral")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        call, _ = event_record(
+            actor=crime.oic,
+            crime=crime,
+            code=EventCode.CONTACT_CALL,
+            occurred_at=start - dt.timedelta(hours=1),
+            victim=victim,
+        )
+    synced = start + dt.timedelta(minutes=1)
+    # The records system links the call (made and recorded before the last
+    # sync) to the duty after it: the duty changed then, not when the call was.
+    with time_machine.travel(start + dt.timedelta(minutes=2), tick=False):
+        response = police_token.client().post(
+            f"{DUTIES}{referral.pk}/complete/",
+            {"event_id": call.pk},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="complete-later-1",
+        )
+    assert response.status_code == 200, response.json()
+
+    rows = _rows(wcu_token.client(), {"modified_since": synced.isoformat()})
+
+    assert [(row["id"], row["state"]) for row in rows] == [(referral.pk, DutyState.DONE)]
+    assert dt.datetime.fromisoformat(rows[0]["updated_at"]) == start + dt.timedelta(minutes=2)
+
+
+def test_a_duty_reopened_by_an_undelivered_message_is_in_the_next_sync(
+    wcu_token: Token, crime: Crime
+) -> None:
+    referral = Duty.objects.get(crime=crime, rule__code="crime-reported-support-referral")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        duty_complete_by_message(
+            duty=referral,
+            message_id="test-message-0002",
+            code=EventCode.CONTACT_MESSAGE,
+            channel_label="Text",
+            at=start,
+        )
+    client = wcu_token.client()
+    synced = start + dt.timedelta(minutes=1)
+    assert referral.pk not in {
+        row["id"] for row in _rows(client, {"modified_since": synced.isoformat()})
+    }
+    with time_machine.travel(start + dt.timedelta(minutes=2), tick=False):
+        duty_reopen(duty=referral, message_id="test-message-0002", reason="permanent-failure")
+
+    rows = _rows(client, {"modified_since": synced.isoformat()})
+
+    assert [(row["id"], row["state"], row["completed_at"]) for row in rows] == [
+        (referral.pk, DutyState.OPEN, None)
+    ]

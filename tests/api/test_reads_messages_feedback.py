@@ -24,7 +24,7 @@ from victimcare.api.pagination import CURSOR_PARAM
 from victimcare.api.permissions import SCOPE_MISSING
 from victimcare.api.serializers_reads import MODIFIED_SINCE_INVALID
 from victimcare.api.services import token_create
-from victimcare.api.views_reads import FEEDBACK_NOT_ALLOWED, week_start
+from victimcare.api.views_feedback import FEEDBACK_NOT_ALLOWED, week_start
 from victimcare.cases.constants import EventCode
 from victimcare.cases.models import Crime
 from victimcare.cases.services import event_record

@@ -244,3 +244,66 @@ def test_a_problem_needs_a_kind_and_a_description(charity_token, make_referral) 
         [PROBLEM_KIND_REQUIRED, PROBLEM_DESCRIPTION_REQUIRED]
     )
     assert not DataProblem.objects.exists()
+
+
+def test_a_state_that_does_not_exist_is_refused_naming_the_states(
+    charity_token,
+    make_referral,  # noqa: F811
+) -> None:
+    from victimcare.api.serializers_referrals import STATE_INVALID
+
+    referral = make_referral()
+    client = charity_token.client()
+    url = f"/api/v1/referrals/{referral.pk}/"
+    current = client.get(url)["ETag"]
+
+    response = client.patch(url, {"state": "finished"}, format="json", HTTP_IF_MATCH=current)
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["attr"], error["code"], error["detail"]) == (
+        "state",
+        "invalid_choice",
+        STATE_INVALID,
+    )
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.SENT
+
+
+def test_a_problem_of_a_kind_that_does_not_exist_is_refused_naming_the_kinds(
+    charity_token,
+    make_referral,  # noqa: F811
+) -> None:
+    from victimcare.api.serializers_referrals import KIND_INVALID
+
+    referral = make_referral()
+    response = charity_token.client().post(
+        f"/api/v1/referrals/{referral.pk}/problems/",
+        {"kind": "wrong_shoe_size", "description": "The number does not connect."},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["attr"], error["code"], error["detail"]) == (
+        "kind",
+        "invalid_choice",
+        KIND_INVALID,
+    )
+    assert not DataProblem.objects.exists()
+
+
+def test_the_schema_names_the_referral_enums() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+
+    assert components["ReferralStateEnum"]["enum"] == ReferralState.values
+    assert components["ReferralProblemKindEnum"]["enum"] == ProblemKind.values
+    detail = components["ReferralDetail"]["properties"]
+    assert detail["state"]["$ref"].endswith("/ReferralStateEnum")
+    assert detail["next_states"]["items"]["$ref"].endswith("/ReferralStateEnum")
+    problem = components["DataProblem"]["properties"]
+    assert problem["kind"]["$ref"].endswith("/ReferralProblemKindEnum")
+    assert problem["state"]["$ref"].endswith("/ReferralProblemStateEnum")

@@ -227,7 +227,7 @@ def test_scopes_given_are_kept_in_a_fixed_order(orgs) -> None:  # type: ignore[n
     [
         ("court", {"crimes:read", "events:read", "events:write", "duties:read"}),
         ("charity", {"needs:read", "referrals:read", "referrals:write", "directory:read"}),
-        ("oversight", {"feedback:read", "directory:read"}),
+        ("oversight", {"feedback:read"}),
         ("team", {"crimes:read", "crimes:write", "events:write", "duties:write"}),
     ],
 )
@@ -238,6 +238,34 @@ def test_without_scopes_a_token_gets_its_kinds_defaults(orgs, org: str, scopes: 
     assert set(token.scopes) == set(DEFAULT_SCOPES_BY_KIND[orgs[org].kind])
     # Webhooks and bulk uploads are asked for, never given by default.
     assert not {"webhooks:manage", "bulk:write"} & set(token.scopes)
+
+
+ORGANISATIONS = (
+    "force",
+    "bcu",
+    "team",
+    "desk",
+    "wcu",
+    "cps",
+    "court",
+    "probation",
+    "charity",
+    "oversight",
+)
+
+
+@pytest.mark.parametrize("org", ORGANISATIONS)
+def test_a_default_directory_scope_is_one_the_directory_lets_in(orgs, org: str) -> None:  # type: ignore[no-untyped-def]
+    # A default scope the endpoint's own rule then refuses would only ever give 403.
+    token = Token(*token_create(organisation=orgs[org], name="system"))
+
+    response = token.client().get("/api/v1/support-services/")
+
+    if "directory:read" in token.token.scopes:
+        assert response.status_code == 200, (org, response.json())
+    else:
+        assert response.status_code == 403
+    assert ("directory:read" in token.token.scopes) == (org == "charity")
 
 
 def test_the_court_defaults_are_exactly_what_a_court_feed_does(orgs) -> None:  # type: ignore[no-untyped-def]

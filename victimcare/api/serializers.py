@@ -9,7 +9,6 @@ which fields can be null (drf-spectacular#383).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -381,29 +380,14 @@ class DutyOutputSerializer(serializers.Serializer):
         allow_blank=True, help_text="Why it does not apply (or why the system closed it)."
     )
     explanation = serializers.SerializerMethodField()
-    updated_at = serializers.SerializerMethodField(
-        help_text="When the duty last changed: made, overdue, done, not applicable or "
-        "replaced (for sync; see docs/api-sync.md)."
+    updated_at = serializers.DateTimeField(
+        help_text="When the duty last changed: made, overdue, reminded, done, reopened, "
+        "not applicable or replaced (for sync; see docs/api-sync.md)."
     )
-
-    @extend_schema_field(serializers.DateTimeField())
-    def get_updated_at(self, duty: Duty) -> str:
-        return str(serializers.DateTimeField().to_representation(duty_modified_at(duty)))
 
     @extend_schema_field(DutyExplanationSerializer)
     def get_explanation(self, duty: Duty) -> dict[str, Any]:
         return dict(DutyExplanationSerializer(duty_explain(duty=duty)).data)
-
-
-def duty_modified_at(duty: Duty) -> dt.datetime:
-    """When a duty last changed, from the times victimcare keeps (a Duty has no
-    updated_at column): made, overdue, closed (not applicable, replaced), done
-    (the contact's time, and when the contact was recorded, which is later for a
-    contact recorded after the fact). Load `completed_event` with the duties."""
-    moments = [duty.created_at, duty.overdue_at, duty.completed_at, duty.closed_at]
-    if duty.completed_event_id is not None:
-        moments.append(duty.completed_event.recorded_at)
-    return max(moment for moment in moments if moment is not None)
 
 
 class DutiesPageSerializer(serializers.Serializer):

@@ -13,15 +13,15 @@ from victimcare.referrals.constants import (
     DECLINE_REASON_MAX,
     PROBLEM_DESCRIPTION_MAX,
     ProblemKind,
+    ProblemState,
     ReferralState,
     RiskLevel,
 )
 
 from .serializers_reads import _modified_since
 
-# Plain strings, not enums: drf-spectacular would name them after other parts' fields.
-STATE_HELP = "One of: " + ", ".join(ReferralState.values) + "."
-KIND_HELP = "One of: " + ", ".join(ProblemKind.values) + "."
+STATE_INVALID = "Give state as one of: " + ", ".join(ReferralState.values) + "."
+KIND_INVALID = "Give kind as one of: " + ", ".join(ProblemKind.values) + "."
 
 
 class ReferralQuerySerializer(serializers.Serializer):
@@ -34,7 +34,7 @@ class ReferralSummarySerializer(serializers.Serializer):
     """A row of the list: no personal data."""
 
     id = serializers.IntegerField(source="pk")
-    state = serializers.CharField(help_text=STATE_HELP)
+    state = serializers.ChoiceField(choices=ReferralState.choices)
     service = serializers.CharField(source="service.name", help_text="The service referred to.")
     sent_at = serializers.DateTimeField()
     within_deadline = serializers.BooleanField(help_text="Sent within the Victims' Code deadline.")
@@ -48,8 +48,8 @@ class ReferralPageSerializer(serializers.Serializer):
 
 class DataProblemSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    kind = serializers.CharField(help_text=KIND_HELP)
-    state = serializers.CharField(help_text="open or fixed.")
+    kind = serializers.ChoiceField(choices=ProblemKind.choices)
+    state = serializers.ChoiceField(choices=ProblemState.choices)
     reported_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
     fixed_at = serializers.DateTimeField(allow_null=True)
@@ -65,17 +65,22 @@ class ReferralDetailSerializer(ReferralSummarySerializer):
         help_text="The victim's details shared with the service (latest version)."
     )
     next_states = serializers.ListField(
-        child=serializers.CharField(help_text=STATE_HELP),
+        child=serializers.ChoiceField(choices=ReferralState.choices),
         help_text="The states the referral may be moved to now.",
     )
     problems = DataProblemSerializer(many=True)
 
 
 class ReferralPatchSerializer(serializers.Serializer):
-    # Checked by the inbox's service (its messages), so the states are not an enum here.
-    state = serializers.CharField(
-        help_text=STATE_HELP,
-        error_messages={"required": inbox.MOVE_UNKNOWN, "blank": inbox.MOVE_UNKNOWN},
+    # Whether the referral may make this move now is the inbox service's to say.
+    state = serializers.ChoiceField(
+        choices=ReferralState.choices,
+        help_text="The state to move the referral to (one of its `next_states`).",
+        error_messages={
+            "required": inbox.MOVE_UNKNOWN,
+            "null": inbox.MOVE_UNKNOWN,
+            "invalid_choice": STATE_INVALID,
+        },
     )
     reason = serializers.CharField(
         required=False,
@@ -102,11 +107,12 @@ class PreconditionErrorResponseSerializer(serializers.Serializer):
 
 
 class ProblemInputSerializer(serializers.Serializer):
-    kind = serializers.CharField(
-        help_text=KIND_HELP,
+    kind = serializers.ChoiceField(
+        choices=ProblemKind.choices,
         error_messages={
             "required": inbox.PROBLEM_KIND_REQUIRED,
-            "blank": inbox.PROBLEM_KIND_REQUIRED,
+            "null": inbox.PROBLEM_KIND_REQUIRED,
+            "invalid_choice": KIND_INVALID,
         },
     )
     description = serializers.CharField(
@@ -122,7 +128,7 @@ class ProblemInputSerializer(serializers.Serializer):
 
 class ProblemCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField(help_text=KIND_HELP)
+    kind = serializers.ChoiceField(choices=ProblemKind.choices)
     due_at = serializers.DateTimeField()
 
 
@@ -156,8 +162,8 @@ CONSENT_METHOD_INVALID = (
 
 
 class ReferralCreateInputSerializer(serializers.Serializer):
-    # Checked against the choices here, with the API's messages; plain strings
-    # (not enums) for the reason given at STATE_HELP.
+    # Checked against the choices here, with the API's messages (plain strings
+    # whose help names the values, as the page's fields do).
     service = serializers.IntegerField(
         min_value=1,
         max_value=2**63 - 1,
@@ -209,7 +215,7 @@ class VictimReferralSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     service_id = serializers.IntegerField()
     service = serializers.CharField(source="service.name", help_text="The service referred to.")
-    state = serializers.CharField(help_text=STATE_HELP)
+    state = serializers.ChoiceField(choices=ReferralState.choices)
     automatic = serializers.BooleanField(
         help_text="Made by victimcare's automatic referral, not by a person."
     )

@@ -1,5 +1,6 @@
-"""Writes of the partner API: tokens (with scopes and rotation), and idempotent
-event recording.
+"""Writes of the partner API: tokens (with scopes and rotation); and the
+request fingerprint and conflict error that retried event posts use
+(views_events.py).
 
 Business rules stay in the domain services (victimcare.cases.services); these
 functions add only what is particular to the API. Keyword-only, atomic.
@@ -14,7 +15,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,8 +23,7 @@ from django.utils import timezone
 from victimcare.accounts.constants import ROLES_BY_KIND
 from victimcare.accounts.constants import OrganisationKind as K
 from victimcare.accounts.models import Organisation, User
-from victimcare.cases import services as case_services
-from victimcare.cases.models import Crime, JourneyEvent
+from victimcare.cases.models import Crime
 from victimcare.core.audit import audit_record
 from victimcare.core.constants import AuditAction
 
@@ -38,7 +38,7 @@ from .constants import (
     TOKEN_FORBIDDEN_ROLES,
     TOKEN_SCHEME,
 )
-from .models import ApiToken, IdempotencyRecord
+from .models import ApiToken
 from .tokens import secret_hash
 
 
@@ -71,6 +71,10 @@ MAX_ACTIVE_PER_NAME = 2
 # The scopes a token gets when none are asked for, by the kind of its
 # organisation: what such a partner's system typically does (docs/api-tokens.md).
 # Webhooks and bulk upload are never given by default: they are asked for.
+# directory:read is a default only where the directory's rule admits the
+# token's service user (referrals.permissions.may_view_directory: a support
+# organisation's caseworker or supervisor); police systems find services
+# through GET …/victims/{id}/referrals/.
 _CASE_PARTNER = (
     "crimes:read",
     "events:read",
@@ -82,7 +86,6 @@ _CASE_PARTNER = (
     "messages:read",
     "referrals:read",
     "referrals:write",
-    "directory:read",
 )
 _POLICE = ("crimes:read", "crimes:write", *_CASE_PARTNER[1:])
 DEFAULT_SCOPES_BY_KIND: dict[str, tuple[str, ...]] = {
@@ -110,7 +113,7 @@ DEFAULT_SCOPES_BY_KIND: dict[str, tuple[str, ...]] = {
     ),
     # 'Tell us once': a support service reads the needs of victims shared with it.
     K.SUPPORT_ORGANISATION: ("needs:read", "referrals:read", "referrals:write", "directory:read"),
-    K.OVERSIGHT_BODY: ("feedback:read", "directory:read"),
+    K.OVERSIGHT_BODY: ("feedback:read",),
 }
 
 
@@ -307,85 +310,3 @@ def request_fingerprint(*, crime: Crime, data: Any) -> str:
         {"crime": crime.pk, "body": data}, sort_keys=True, separators=(",", ":"), default=str
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def event_record_idempotent(
-    *,
-    actor: User,
-    crime: Crime,
-    fingerprint: str,
-    idempotency_key: str | None,
-    request: HttpRequest | None = None,
-    **event: Any,
-) -> tuple[JourneyEvent, bool]:
-    """`cases.services.event_record`, made safe to retry through the API.
-
-    Without a key it simply records. With a key: the first request records the
-    event and remembers the request's fingerprint; a retry with the same key and
-    the same fingerprint returns the first event (created False); the same key
-    with a different request raises IdempotencyConflictError and records nothing.
-    Domain errors (ValidationError, PermissionDenied) pass through unchanged.
-    """
-    if not idempotency_key:
-        return case_services.event_record(actor=actor, crime=crime, request=request, **event)
-    try:
-        return _event_record_once(
-            actor=actor,
-            crime=crime,
-            fingerprint=fingerprint,
-            idempotency_key=idempotency_key,
-            request=request,
-            event=event,
-        )
-    except IntegrityError:
-        # A concurrent first request with the same key committed first: this
-        # request is now a retry of it (or a conflict), so ask once more.
-        return _event_record_once(
-            actor=actor,
-            crime=crime,
-            fingerprint=fingerprint,
-            idempotency_key=idempotency_key,
-            request=request,
-            event=event,
-        )
-
-
-@transaction.atomic
-def _event_record_once(
-    *,
-    actor: User,
-    crime: Crime,
-    fingerprint: str,
-    idempotency_key: str,
-    request: HttpRequest | None,
-    event: dict[str, Any],
-) -> tuple[JourneyEvent, bool]:
-    organisation = actor.organisation
-    assert organisation is not None
-    previous = IdempotencyRecord.objects.filter(
-        organisation=organisation, key=idempotency_key
-    ).first()
-    if previous is not None and previous.request_hash != fingerprint:
-        raise IdempotencyConflictError
-    recorded, created = case_services.event_record(
-        actor=actor, crime=crime, idempotency_key=idempotency_key, request=request, **event
-    )
-    if recorded.crime_id != crime.pk:
-        # The key was first used for another crime.
-        raise IdempotencyConflictError
-    if previous is None:
-        if not created and not _same_event(recorded, event):
-            # The key was first used outside the API, for something else.
-            raise IdempotencyConflictError
-        IdempotencyRecord.objects.create(
-            organisation=organisation,
-            key=idempotency_key,
-            request_hash=fingerprint,
-            event=recorded,
-        )
-    return recorded, created
-
-
-def _same_event(recorded: JourneyEvent, event: dict[str, Any]) -> bool:
-    """For a key first used outside the API (no fingerprint): the essentials match."""
-    return recorded.code == event.get("code") and recorded.occurred_at == event.get("occurred_at")

@@ -7,7 +7,7 @@ messages route continues after a CRN, so it comes before the bare crime route.
 
 from django.urls import URLPattern, path
 
-from . import views_reads
+from . import views_feedback, views_reads
 
 urlpatterns: list[URLPattern] = [
     path("crimes/", views_reads.CrimesApi.as_view(), name="crime-create"),
@@ -19,7 +19,7 @@ urlpatterns: list[URLPattern] = [
     path("support-services/", views_reads.SupportServicesApi.as_view(), name="support-services"),
     path(
         "feedback/responses/",
-        views_reads.FeedbackResponsesApi.as_view(),
+        views_feedback.FeedbackResponsesApi.as_view(),
         name="feedback-responses",
     ),
 ]

@@ -86,6 +86,11 @@ class CrimeDetailApi(BaseApi):
         operation_id="crime_retrieve",
         tags=[TAG],
         summary="A crime's summary",
+        description=(
+            "A crime is never changed directly: what happens to it is recorded as "
+            "journey events (POST …/events/), which move its status and outcome; see "
+            "docs/api-sync.md."
+        ),
         parameters=[CRN_PARAMETER],
         responses={200: CrimeOutputSerializer},
     )

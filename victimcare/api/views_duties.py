@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.request import Request
@@ -28,7 +27,6 @@ from .serializers import (
     CrimeNeedsOutputSerializer,
     DutiesPageSerializer,
     DutyOutputSerializer,
-    duty_modified_at,
 )
 from .serializers_reads import MODIFIED_SINCE, DutiesQuerySerializer, NeedsQuerySerializer
 from .views import CRN_PARAMETER, CURSOR_PARAMETER, TAG, BaseApi
@@ -56,7 +54,8 @@ class DutiesApi(BaseApi):
             "their offset. Cursor-paginated: follow `next` until it is null. Each page "
             "read is recorded in the audit log, per victim, with the purpose 'partner API'."
             + SYNC_FILTER_DESCRIPTION.format(
-                rows="duties created or changed (made, overdue, done, not applicable or replaced)",
+                rows="duties created or changed (made, overdue, reminded, done, reopened, "
+                "not applicable or replaced)",
                 field="updated_at",
             )
         ),
@@ -67,8 +66,6 @@ class DutiesApi(BaseApi):
         crime = selectors.access_crime(user=request.user, crn=crn)
         since = _query(DutiesQuerySerializer, request).get(MODIFIED_SINCE)
         duties = duty_selectors.crime_duties(user=request.user, crime=crime)
-        # duty_modified_at reads the completing contact's recorded_at: one query.
-        prefetch_related_objects(duties, "completed_event")
         if since is None:
             page, next_url = paginate_keyset(
                 duties,
@@ -83,7 +80,7 @@ class DutiesApi(BaseApi):
                 request=request,
                 page_size=_page_size(),
                 since=since,
-                changed_at=duty_modified_at,
+                changed_at=lambda duty: duty.updated_at,
             )
         # A duty is about one victim: whether they have enhanced rights (which
         # implies vulnerability, intimidation or domestic abuse), what they are

@@ -149,6 +149,9 @@ class ReferralsApi(BaseApi):
         )
 
 
+# A state that exists but the referral cannot move to now is the inbox service's
+# refusal (MOVE_NOT_ALLOWED), code "invalid"; one that does not exist is invalid_choice.
+@extend_validation_errors(["invalid"], field_name="state", methods=["patch"])
 class ReferralDetailApi(BaseApi):
     required_scopes = {"GET": "referrals:read", "PATCH": "referrals:write"}
 

@@ -76,7 +76,7 @@ def duties_overdue_sweep(*, now: dt.datetime | None = None) -> int:
                 break
             changed = Duty.objects.filter(
                 pk__in=[pk for pk, _ in batch], state=DutyState.OPEN
-            ).update(state=DutyState.OVERDUE, overdue_at=now)
+            ).update(state=DutyState.OVERDUE, overdue_at=now, updated_at=timezone.now())
             marked += changed
             by_org = supervisors.of(org for _, org in batch)
             _notify(
@@ -132,7 +132,7 @@ def duties_reminder_sweep(*, now: dt.datetime | None = None) -> int:
                 break
             reminded += Duty.objects.filter(
                 pk__in=[pk for pk, _, _ in batch], state=DutyState.OPEN, reminded_at__isnull=True
-            ).update(reminded_at=now)
+            ).update(reminded_at=now, updated_at=timezone.now())
             by_org = supervisors.of(org for _, assignee, org in batch if assignee is None)
             rows: list[tuple[int, int]] = []
             for pk, assignee, org in batch:

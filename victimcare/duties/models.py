@@ -232,6 +232,11 @@ class Duty(models.Model):
     )
     overdue_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the row last changed. Every write sets it (duties.services, "
+        "duties.jobs): the partner API's incremental sync reads it.",
+    )
 
     class Meta:
         constraints = [
@@ -268,6 +273,8 @@ class Duty(models.Model):
                 name="duty_open_due_idx",
             ),
             models.Index(fields=["crime", "victim"], name="duty_crime_victim_idx"),
+            # The partner API's sync of a crime's duties (modified_since).
+            models.Index(fields=["crime", "updated_at"], name="duty_crime_updated_idx"),
         ]
         ordering = ["due_at", "id"]
 

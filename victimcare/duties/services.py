@@ -235,6 +235,7 @@ def _duty_create(
         rule=rule, enhanced=enhanced, started=started, interval=_interval_days(victim=victim)
     )
     owner_org = _owner_organisation(owner=rule.owner, crime=crime, event=event)
+    now = timezone.now()
     return Duty.objects.create(
         crime=crime,
         victim=victim,
@@ -250,7 +251,8 @@ def _duty_create(
         started_at=started,
         due_at=due,
         previous=previous,
-        created_at=timezone.now(),
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -275,7 +277,9 @@ def duties_tighten(*, crime: Crime, victim: Victim, now: dt.datetime) -> list[Du
         )
         if due >= duty.due_at:
             continue
-        Duty.objects.filter(pk=duty.pk).update(state=DutyState.REPLACED, closed_at=now)
+        Duty.objects.filter(pk=duty.pk).update(
+            state=DutyState.REPLACED, closed_at=now, updated_at=timezone.now()
+        )
         replacement = Duty.objects.create(
             crime=crime,
             victim=victim,
@@ -292,8 +296,9 @@ def duties_tighten(*, crime: Crime, victim: Victim, now: dt.datetime) -> list[Du
             due_at=due,
             previous_id=duty.previous_id,
             created_at=now,
+            updated_at=timezone.now(),
         )
-        Duty.objects.filter(pk=duty.pk).update(replaced_by=replacement)
+        Duty.objects.filter(pk=duty.pk).update(replaced_by=replacement, updated_at=timezone.now())
         created.append(replacement)
     return created
 
@@ -304,7 +309,10 @@ def duties_close_regular_updates(*, crime: Crime, now: dt.datetime) -> int:
         rule__enhanced_cadence_days__isnull=False
     )
     return Duty.objects.filter(cadence, crime=crime, state__in=OWED_STATES).update(
-        state=DutyState.NOT_APPLICABLE, closed_reason=REASON_INVESTIGATION_CLOSED, closed_at=now
+        state=DutyState.NOT_APPLICABLE,
+        closed_reason=REASON_INVESTIGATION_CLOSED,
+        closed_at=now,
+        updated_at=timezone.now(),
     )
 
 
@@ -372,6 +380,7 @@ def duties_complete(
             completed_by=actor,
             completed_event=event,
             on_time=on_time,
+            updated_at=timezone.now(),
         )
         if duty.deadline_kind == DeadlineKind.CADENCE_DAYS:
             crime = Crime.objects.select_related("offence", "team", "oic").get(pk=duty.crime_id)
@@ -479,9 +488,10 @@ def duty_reopen(*, duty: Duty, message_id: str, reason: str) -> Duty | None:
         completed_by=None,
         completed_event=None,
         on_time=None,
+        updated_at=now,
     )
     Duty.objects.filter(previous=live, state__in=OWED_STATES).update(
-        state=DutyState.REPLACED, closed_at=now
+        state=DutyState.REPLACED, closed_at=now, updated_at=now
     )
     audit_record(
         action=AuditAction.CHANGE,
@@ -525,7 +535,11 @@ def duty_not_applicable(
         raise ValidationError(errors)
     now = timezone.now()
     Duty.objects.filter(pk=duty.pk).update(
-        state=DutyState.NOT_APPLICABLE, closed_reason=reason, closed_by=actor, closed_at=now
+        state=DutyState.NOT_APPLICABLE,
+        closed_reason=reason,
+        closed_by=actor,
+        closed_at=now,
+        updated_at=now,
     )
     audit_record(
         action=AuditAction.CHANGE,

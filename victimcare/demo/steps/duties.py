@@ -111,6 +111,7 @@ DUTY_COLUMNS = (
     "previous_id",
     "overdue_at",
     "reminded_at",
+    "updated_at",
 )
 
 
@@ -589,8 +590,10 @@ def duty_rows(
         row[3] = event_ids[duty.event]
         if duty.completed is not None:
             row[18] = event_ids[duty.completed]
+        # updated_at: the latest of made, done, closed and marked overdue.
+        updated = max(row[col] for col in (15, 16, 22, 25) if row[col] is not None)
         for col in (12, 13, 15, 16, 22, 25):
             if row[col] is not None:
                 row[col] = ts(row[col])
-        out.append(tuple(row))
+        out.append((*row, ts(updated)))
     return out
