@@ -45,10 +45,10 @@ class ContactOutputSerializer(serializers.Serializer):
     phone number, email and address are not part of this resource."""
 
     victim = serializers.IntegerField()
-    preferred_channel = serializers.CharField()
+    preferred_channel = serializers.ChoiceField(choices=Channel.choices)
     language = serializers.CharField(allow_blank=True)
     interpreter_needed = serializers.BooleanField()
-    accessible_format = serializers.CharField(allow_blank=True)
+    accessible_format = serializers.ChoiceField(choices=AccessibleFormat.choices, allow_blank=True)
     wants_updates = serializers.BooleanField()
     safe_to_call = serializers.BooleanField()
     safe_to_text = serializers.BooleanField()
