@@ -81,6 +81,24 @@ def _existing(crimes: int) -> dict[str, Any] | None:
     return generated  # type: ignore[no-any-return]
 
 
+def _victimcare_run(args: list[str]) -> None:
+    """`victimcare ARGS` against the bench database, with the keys in VAR_DIR."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"VICTIMCARE_ENV", "DATABASE_URL"}},
+        "DATABASE_URL": db_url(),
+        "VICTIMCARE_VAR_DIR": str(VAR_DIR),
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-m", "victimcare", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def _generate(crimes: int) -> dict[str, Any]:
     """Drop and create the database, then `victimcare demo` into it (embedded-mode
     secrets are generated into VAR_DIR, which the production processes then read)."""
@@ -88,25 +106,12 @@ def _generate(crimes: int) -> dict[str, Any]:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"VICTIMCARE_ENV", "DATABASE_URL"}},
-        "DATABASE_URL": db_url(),
-        "VICTIMCARE_VAR_DIR": str(VAR_DIR),
-        "LOG_LEVEL": "WARNING",
-    }
     started = time.perf_counter()
     for args in (
         ["manage", "migrate", "-v0"],
         ["demo", "--seed", "1", "--crimes", str(crimes), "--epoch", "today", "--quiet"],
     ):
-        subprocess.run(  # noqa: S603 - our own command
-            [sys.executable, "-m", "victimcare", *args],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        _victimcare_run(args)
     record = {
         "crimes": crimes,
         "seconds": round(time.perf_counter() - started),
@@ -253,6 +258,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Wrote {args.output}")
         return
     generated = _existing(args.crimes) if args.reuse else None
+    if generated is not None:
+        # A reused database may predate this release's migrations; the web
+        # process is started --no-migrate, as in production, so migrate first.
+        _victimcare_run(["manage", "migrate", "-v0"])
     if generated is None:
         print(f"Generating {args.crimes:,} crimes into {BENCH_DB}…", flush=True)
         generated = _generate(args.crimes)
