@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def signed_in(user: User) -> Client:
     User.objects.filter(pk=user.pk).update(otp_exempt=True)
+    user.refresh_from_db()  # the session is bound to the account as it is now
     client = Client()
     client.force_login(user)
     return client
