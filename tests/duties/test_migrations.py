@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from victimcare.cases.constants import EventCode
 from victimcare.cases.services import VictimInput, event_record
+from victimcare.duties.rules import ruleset_load
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,6 +27,9 @@ PLAN = "crime-reported-contact-plan"
 
 
 def test_existing_duties_are_dated_by_their_latest_recorded_change(make_crime, officer) -> None:  # type: ignore[no-untyped-def]
+    # A transactional test runs on a flushed database: an earlier one may have
+    # emptied the rules the data migration loaded, so load them again.
+    ruleset_load(path_or_name="vcop-2021")
     made = timezone.now().replace(microsecond=0) - dt.timedelta(days=3)
     with time_machine.travel(made, tick=False):
         crime = make_crime(
