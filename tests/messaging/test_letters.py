@@ -31,11 +31,18 @@ def letter(language: str = "en", code: str = "charged", accessible_format: str =
 
 
 def pdf_objects(pdf: bytes) -> bytes:
-    """The PDF's bytes with every compressed stream inflated (object streams hide the tags)."""
+    """The PDF's bytes with every compressed stream inflated (object streams hide the tags).
+
+    Each stream is inflated from its start until zlib's own end marker, not up
+    to the next "endstream": compressed data may end in a carriage-return
+    byte, which the PDF's end-of-line before "endstream" would otherwise take,
+    truncating the stream on some days' letters (the text holds dates).
+    """
     parts = [pdf]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        inflater = zlib.decompressobj()
         try:
-            parts.append(zlib.decompress(match.group(1)))
+            parts.append(inflater.decompress(pdf[match.end() :]))
         except zlib.error:
             continue
     return b"".join(parts)

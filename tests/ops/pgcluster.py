@@ -3,7 +3,13 @@
 It runs as the `postgres` system user (initdb refuses root) in a temporary
 folder /tmp/hC-*, on a free port in 55400-55449, listening on 127.0.0.1 only,
 with fsync off. `stop()` and `start()` keep its data, so a test can take the
-database away from running processes and give it back. `destroy()` always stops
+database away from running processes and give it back.
+
+`synchronous_commit` stays on: with it off, a commit is answered before its
+WAL is written, and an immediate stop (a crash, as the fault tests make) loses
+transactions the client was told had committed. A test that checks what a
+crash leaves behind (a claimed task, a sent message) must see what the
+processes saw; fsync off only loses data when the machine itself goes down. `destroy()` always stops
 it (immediate mode) and removes the folder: call it from a finalizer.
 """
 
@@ -67,7 +73,7 @@ class PrivateCluster:
     def start(self) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+            " -c full_page_writes=off -c max_connections=60"
         )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
 
