@@ -144,7 +144,9 @@ def _locust(stack: Stack, fixture: Path, plan: list[dict[str, Any]], out: Path) 
     return json.loads(out.read_text())  # type: ignore[no-any-return]
 
 
-def _run(args: argparse.Namespace, generated: dict[str, Any]) -> dict[str, Any]:
+def _run(
+    args: argparse.Namespace, generated: dict[str, Any], load_before: tuple[float, float, float]
+) -> dict[str, Any]:
     from benchmarks.common import run_child
 
     fixture = VAR_DIR / "fixture.json"
@@ -160,7 +162,7 @@ def _run(args: argparse.Namespace, generated: dict[str, Any]) -> dict[str, Any]:
         "generated": generated,
         "prepared": prepared,
         "when": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
-        "load_before": os.getloadavg(),
+        "load_before": load_before,
         "runs": {},
     }
     with _admin() as conn:
@@ -257,6 +259,9 @@ def main(argv: list[str] | None = None) -> None:
         report_write(args.output, report_render(result, args))
         print(f"Wrote {args.output}")
         return
+    # Before the bench's own work (generating the data, preparing the fixture),
+    # so it shows what else the machine was doing.
+    load_before = os.getloadavg()
     generated = _existing(args.crimes) if args.reuse else None
     if generated is not None:
         # A reused database may predate this release's migrations; the web
@@ -265,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     if generated is None:
         print(f"Generating {args.crimes:,} crimes into {BENCH_DB}…", flush=True)
         generated = _generate(args.crimes)
-    result = _run(args, generated)
+    result = _run(args, generated, load_before)
     result["args"] = {k: getattr(args, k) for k in ("crimes", "duration", "step_seconds")}
     (VAR_DIR / "result.json").write_text(json.dumps(result, default=str))
     args.output.parent.mkdir(parents=True, exist_ok=True)

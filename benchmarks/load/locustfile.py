@@ -59,6 +59,7 @@ class State:
     fixture: dict[str, Any] = {}
     signed_in = 0
     sign_in_failures = 0
+    idle_closes = 0
     feedback_tokens: Any = iter(())
     counters: dict[str, Any] = {}
 
@@ -80,7 +81,7 @@ def _rate(names: tuple[str, ...]) -> float:
 
 def _problem(status: int) -> str:
     if status == 0:
-        return "no answer within the client's timeout"
+        return "no answer (the connection failed, or the client's timeout passed)"
     return f"answered {status}"
 
 
@@ -112,7 +113,15 @@ class Paced(FastHttpUser):
         # Next start: an exponential gap after the previous start; if that has
         # passed (the last iteration was slow), start now without a backlog.
         self._next = max(self._next + random.expovariate(rate), now)  # noqa: S311 - pacing
-        return self._next - now
+        gap = self._next - now
+        if gap > model.CLIENT_IDLE_SECONDS:
+            # A browser or an API client does not keep a connection open across a
+            # long pause, and must not: the server (gunicorn's keep-alive, 2 s)
+            # closes idle connections, and a POST sent on one it has just closed
+            # fails and is not re-sent. Start the next iteration on a new one.
+            self.client.client.close()
+            State.idle_closes += 1
+        return gap
 
     def on_start(self) -> None:
         # Spread first arrivals over one gap so users do not start in step.

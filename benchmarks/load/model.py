@@ -64,6 +64,12 @@ MESSAGES_PER_API_EVENT = 1
 # agents sign in once each (a deliberately slow password hash).
 USERS = {"Officer": 40, "DeskAgent": 6, "Victim": 3, "PoliceSystem": 4, "PartnerSystem": 2}
 
+# assumed: a client that will not send again within this many seconds closes its
+# connection first, as browsers and HTTP client pools do with idle connections.
+# It must be below the server's keep-alive (gunicorn's 2 s): a request sent on a
+# connection the server is closing at that moment fails, and a POST is not re-sent.
+CLIENT_IDLE_SECONDS = 1.0
+
 # Multiples of London's peak the load test runs.
 TARGET_MULTIPLE = 10  # issue 11: "10× the London peak"
 NATIONAL_FACTOR = NATIONAL_CRIMES_PER_YEAR / LONDON_CRIMES_PER_YEAR  # ≈ 6.95

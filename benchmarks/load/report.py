@@ -146,7 +146,8 @@ def report_render(r: dict[str, Any], args: argparse.Namespace) -> str:
         "",
         f"Run {r['when']} on {machine()} (the load generator, PostgreSQL "
         f"{r['pg_version']} and the application all on this one machine). Load average "
-        f"before the run: {', '.join(f'{x:.1f}' for x in r['load_before'])}.",
+        f"when the bench started (before its own data generation): "
+        f"{', '.join(f'{x:.1f}' for x in r['load_before'])}.",
         "",
         "Reproduce (the data is generated once, ~"
         f"{r['generated'].get('seconds', '?')} s; `--reuse` keeps it):",
@@ -223,6 +224,10 @@ def report_render(r: dict[str, Any], args: argparse.Namespace) -> str:
             *_server_lines(r, phase),
             "",
             _machine_line(phase),
+            "",
+            f"Connections: a simulated client closes its connection before a pause of over "
+            f"{model.CLIENT_IDLE_SECONDS:g} s (gunicorn's keep-alive is 2 s), as browsers and "
+            f"client pools do; {phase.get('client_idle_closes', 0):,} such closes in this phase.",
             "",
             f"After the load stopped, the outbox drained in {target['drain_after_load']['seconds']:.0f} s "
             f"({target['drain_after_load']['still_waiting']} still waiting; "

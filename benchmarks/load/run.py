@@ -103,13 +103,21 @@ def main() -> None:
     for phase in plan:
         env.stats.reset_all()
         State.multiple = phase["multiple"]
+        closes = State.idle_closes
         begin = time.time()
         gevent.sleep(phase["seconds"])
         end = time.time()
         figures = _snapshot(env, end - begin)
         target = model.rates(phase["multiple"])
         result["phases"].append(
-            {**phase, "start": begin, "end": end, "target_rps": target, **figures}
+            {
+                **phase,
+                "start": begin,
+                "end": end,
+                "target_rps": target,
+                "client_idle_closes": State.idle_closes - closes,
+                **figures,
+            }
         )
         print(
             f"{phase['name']}: {figures['total']['count']} requests, "
