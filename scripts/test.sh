@@ -5,6 +5,10 @@
 # security scans (bandit, semgrep). PostgreSQL and Chromium are skipped with a
 # printed reason when missing, except under CI=true, where they must run.
 #
+# The PostgreSQL phase leaves out the tests that never touch a database (the
+# SQLite phase runs them; see the hook at the end of tests/conftest.py). Each
+# phase prints its slowest tests.
+#
 # The machine has two cores: the PostgreSQL phase (then the security scans)
 # runs beside the SQLite phase and the browser phase (which follow each other);
 # the fault phase starts when the SQLite phase ends. Each has its own
@@ -40,7 +44,7 @@ psycopg.connect(url, connect_timeout=3).close()
 PYEOF
 then
   echo "=== postgres: started beside the other phases; its output follows when it ends ==="
-  ( run postgres DATABASE_URL="$PG_URL" "$PY" -m pytest -m "not browser and not faults" -q
+  ( run postgres DATABASE_URL="$PG_URL" "$PY" -m pytest -m "not browser and not faults" -q --durations=15
     echo
     echo "=== security scans ==="
     scripts/security-scan.sh || { echo "!!! security scans failed"; status=1; }
@@ -56,7 +60,7 @@ else
   fi
 fi
 
-run sqlite "$PY" -m pytest -m "not browser and not faults" -q -p no:randomly
+run sqlite "$PY" -m pytest -m "not browser and not faults" -q -p no:randomly --durations=15
 
 # The fault tests start a private PostgreSQL cluster (never the shared one) and
 # fill a tmpfs for the disk-full case, which needs root.
@@ -75,7 +79,7 @@ else
 fi
 
 if command -v chromium >/dev/null 2>&1; then
-  run browser "$PY" -m pytest -m browser -q
+  run browser "$PY" -m pytest -m browser -q --durations=10
 else
   if [ "${CI:-}" = "true" ]; then
     echo "!!! Chromium is not installed, and CI=true requires the browser tests."

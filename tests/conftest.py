@@ -212,3 +212,61 @@ def stepped_up(client: Any, password: str = TEST_PASSWORD) -> Any:
     response = client.post(reverse("accounts:confirm"), {"password": password, "next": "/"})
     assert response.status_code == 302, response.content.decode()[:2000]
     return client
+
+
+# --- The PostgreSQL phase runs only what touches the database ---------------------------
+
+# Fixtures that give a test the database (pytest-django's, and anything built on
+# them: `item.fixturenames` holds every fixture a test uses, directly or not).
+# `django_db_setup` covers a fixture that unblocks the database itself. Not
+# `django_db_blocker`: pytest-django's autouse fixtures give it to every test.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "django_db_setup",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+# A module whose source says any of these starts processes or servers that may
+# use the configured database themselves: it runs in both phases, whatever its
+# tests' fixtures say.
+PROCESS_WORDS = ("subprocess", "Popen", "multiprocessing", "pgcluster", "processes", "Stack(")
+_module_starts_processes: dict[str, bool] = {}
+
+
+def _needs_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    if DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return True
+    path = str(item.path)
+    if path not in _module_starts_processes:
+        try:
+            source = item.path.read_text(encoding="utf-8")
+        except OSError:
+            source = ""
+        _module_starts_processes[path] = any(word in source for word in PROCESS_WORDS)
+    return _module_starts_processes[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, leave out the tests that never touch a database.
+
+    scripts/test.sh runs the suite twice, on SQLite and on PostgreSQL; a test
+    with no database (wording, scoring, page fragments, validators) gives the
+    same answer both times, so the SQLite phase runs it and the PostgreSQL
+    phase does not. pytest-django refuses database access to a test without
+    its marker or fixtures, so such a test cannot depend on the engine.
+    """
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        return
+    keep: list[pytest.Item] = []
+    without: list[pytest.Item] = []
+    for item in items:
+        (keep if _needs_database(item) else without).append(item)
+    if without:
+        config.hook.pytest_deselected(items=without)
+        items[:] = keep
