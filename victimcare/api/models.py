@@ -88,6 +88,8 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "key"], name="idempotency_org_key_uniq")
         ]
+        # The retention sweep deletes records by age, oldest first.
+        indexes = [models.Index(fields=["created_at", "id"], name="idempotency_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.organisation_id}:{self.key}"

@@ -97,6 +97,8 @@ class OutboundMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="messaging_msg_due_idx"),
             models.Index(fields=["status", "lease_until"], name="messaging_msg_lease_idx"),
+            # The retention sweep pages through messages by (created_at, id).
+            models.Index(fields=["created_at", "id"], name="messaging_msg_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -125,7 +127,14 @@ class MessageStatusEvent(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [
-            models.Index(fields=["message", "occurred_at"], name="messaging_event_message_idx")
+            models.Index(fields=["message", "occurred_at"], name="messaging_event_message_idx"),
+            # The retention sweep pages through events still holding a raw
+            # receipt; erased ones leave the index, so each night reads only new rows.
+            models.Index(
+                fields=["occurred_at", "id"],
+                condition=Q(raw__isnull=False),
+                name="messaging_event_raw_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,6 +219,10 @@ class DeliveryReceipt(models.Model):
 
     class Meta:
         ordering = ["received_at", "id"]
+        indexes = [
+            # The retention sweep pages through receipts by (received_at, id).
+            models.Index(fields=["received_at", "id"], name="messaging_receipt_received_idx")
+        ]
 
     def __str__(self) -> str:
         return f"Receipt {self.pk}: {self.status}"

@@ -164,6 +164,26 @@ def _apply(rule: RetentionRule, pks: list[Any], guard: QuerySet[Any], outcome: R
     outcome.cascaded += total - own
 
 
+def _in_period(rule: RetentionRule, cutoff: dt.datetime) -> QuerySet[Any]:
+    return rule.queryset().filter(**{f"{rule.clock}__lt": cutoff})
+
+
+def _candidates(in_period: QuerySet[Any], rule: RetentionRule) -> QuerySet[Any]:
+    eligible = rule.eligible() if rule.eligible is not None else Q()
+    return in_period.filter(eligible).order_by(rule.clock, "pk")
+
+
+def _page(candidates: QuerySet[Any], rule: RetentionRule, batch_size: int) -> QuerySet[Any]:
+    return candidates.values_list(rule.clock, "pk")[:batch_size]
+
+
+def rule_batch_query(rule: RetentionRule, *, now: dt.datetime) -> QuerySet[Any]:
+    """The query of a rule's first batch as of `now` (no watermark), as `rule_run`
+    sends it: for EXPLAIN in tests and benchmarks."""
+    cutoff = now - dt.timedelta(days=rule_days(rule))
+    return _page(_candidates(_in_period(rule, cutoff), rule), rule, settings.RETENTION_BATCH_SIZE)
+
+
 def rule_run(
     rule: RetentionRule,
     *,
@@ -181,7 +201,7 @@ def rule_run(
     outcome = RuleOutcome(rule=rule.name, action=rule.action, days=days, dry_run=dry_run)
     clock = rule.clock
     eligible = rule.eligible() if rule.eligible is not None else Q()
-    in_period = rule.queryset().filter(**{f"{clock}__lt": cutoff})
+    in_period = _in_period(rule, cutoff)
 
     window_from: dt.datetime | None = None
     position: tuple[dt.datetime, Any] | None = None
@@ -195,7 +215,7 @@ def rule_run(
             window_from = _parse(last.get("through"))
     if window_from is not None:
         in_period = in_period.filter(**{f"{clock}__gte": window_from})
-    candidates = in_period.filter(eligible).order_by(clock, "pk")
+    candidates = _candidates(in_period, rule)
 
     if dry_run:
         if position is not None:
@@ -207,7 +227,7 @@ def rule_run(
         page = candidates
         if position is not None:
             page = page.filter(_position_q(clock, *position))
-        rows = list(page.values_list(clock, "pk")[:batch_size])
+        rows = list(_page(page, rule, batch_size))
         if not rows:
             break
         outcome.batches += 1
