@@ -168,9 +168,12 @@ def _in_period(rule: RetentionRule, cutoff: dt.datetime) -> QuerySet[Any]:
     return rule.queryset().filter(**{f"{rule.clock}__lt": cutoff})
 
 
+def _eligible(rule: RetentionRule) -> Q:
+    return rule.eligible() if rule.eligible is not None else Q()
+
+
 def _candidates(in_period: QuerySet[Any], rule: RetentionRule) -> QuerySet[Any]:
-    eligible = rule.eligible() if rule.eligible is not None else Q()
-    return in_period.filter(eligible).order_by(rule.clock, "pk")
+    return in_period.filter(_eligible(rule)).order_by(rule.clock, "pk")
 
 
 def _page(candidates: QuerySet[Any], rule: RetentionRule, batch_size: int) -> QuerySet[Any]:
@@ -200,7 +203,7 @@ def rule_run(
     cutoff = now - dt.timedelta(days=days)
     outcome = RuleOutcome(rule=rule.name, action=rule.action, days=days, dry_run=dry_run)
     clock = rule.clock
-    eligible = rule.eligible() if rule.eligible is not None else Q()
+    eligible = _eligible(rule)
     in_period = _in_period(rule, cutoff)
 
     window_from: dt.datetime | None = None
